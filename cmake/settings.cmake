@@ -1,0 +1,23 @@
+# aegisrt_settings: one interface target that carries warnings, sanitizers and the language level.
+add_library(aegisrt_settings INTERFACE)
+add_library(aegisrt::settings ALIAS aegisrt_settings)
+target_compile_features(aegisrt_settings INTERFACE cxx_std_20)
+
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  target_compile_options(aegisrt_settings INTERFACE
+    $<BUILD_INTERFACE:-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+      -Wcast-align -Woverloaded-virtual -Wconversion -Wno-sign-conversion -Wimplicit-fallthrough>)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang" AND AEGISRT_THREAD_SAFETY_ANALYSIS)
+    target_compile_options(aegisrt_settings INTERFACE $<BUILD_INTERFACE:-Wthread-safety>)
+  endif()
+  if(AEGISRT_WARNINGS_AS_ERRORS)
+    target_compile_options(aegisrt_settings INTERFACE $<BUILD_INTERFACE:-Werror>)
+  endif()
+  if(AEGISRT_SANITIZERS)
+    # e.g. -DAEGISRT_SANITIZERS=address,undefined
+    target_compile_options(aegisrt_settings INTERFACE
+      $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS} -fno-omit-frame-pointer>)
+    target_link_options(aegisrt_settings INTERFACE
+      $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS}>)
+  endif()
+endif()

@@ -1,0 +1,120 @@
+// The task model: a workload is a device, a scheduler configuration and a list of tasks; a task
+// releases jobs periodically or sporadically, and each job runs the task's model as a sequence of
+// non-preemptive segments.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aegisrt/core/time.hpp"
+
+namespace aegisrt {
+
+// Position of a task in its workload file; the final tie-break of every policy.
+using TaskId = std::uint32_t;
+
+enum class ArrivalKind : std::uint8_t { kPeriodic, kSporadic };
+
+enum class Criticality : std::uint8_t { kLow, kNormal, kHigh };  // `high` tasks are never shed
+
+// What a full per-task queue does with a new release. The queue holds jobs waiting to start;
+// the job running on the device does not occupy a slot.
+enum class OnFull : std::uint8_t {
+  kDropOldest,  // evict the oldest waiting job, enqueue the new one
+  kDropNewest,  // drop the arriving job
+  kReject,      // refuse the arriving job and report back-pressure to its submitter
+};
+
+// What happens to a job that reaches its absolute deadline unfinished.
+enum class OnMiss : std::uint8_t {
+  kComplete,  // it runs on, completes late and is counted as missed
+  kAbort,     // it is dropped at its deadline (a running job at its next segment boundary)
+};
+
+struct QueueConfig {
+  std::uint32_t capacity = 1;
+  OnFull on_full = OnFull::kDropOldest;
+};
+
+// How the `sim` backend draws a segment's execution time. Every draw lies in [bcet, wcet] except
+// for empirical samples, which are replayed as measured.
+enum class Distribution : std::uint8_t { kConstant, kUniform, kNormal, kEmpirical };
+
+struct SimSpec {
+  Distribution distribution = Distribution::kConstant;
+  // bcet_k = round(bcet_fraction * wcet_k). Used by uniform and normal.
+  double bcet_fraction = 1.0;
+  // Truncated normal: mean and standard deviation as fractions of each segment's WCET.
+  double mean_fraction = 0.8;
+  double stddev_fraction = 0.1;
+  // Empirical: whole-job execution times; a job draws one sample and each segment gets the share
+  // wcet_k / sum(wcet) of it.
+  std::string samples_file;
+  std::vector<Duration> samples;
+};
+
+// A model as the scheduler sees it: an ordered list of non-preemptive segments.
+struct Segment {
+  std::string name;  // e.g. "seg0", or the first node's name once models are imported
+  Duration wcet;
+};
+
+struct ModelSpec {
+  std::string path;                      // ONNX file (model-import issue), empty for sim tasks
+  std::vector<std::int64_t> input_shape;  // for models with dynamic input dimensions
+};
+
+struct Task {
+  std::string name;
+  TaskId id = 0;
+  ArrivalKind arrival = ArrivalKind::kPeriodic;
+  Duration period;            // period, or minimum inter-arrival time for sporadic tasks
+  Duration max_interarrival;  // sporadic only: simulation draws gaps uniformly in [period, max]
+  Duration deadline;          // relative, constrained: 0 < deadline <= period
+  Duration phase;             // first nominal arrival
+  Duration jitter;            // release jitter: a job is released in [arrival, arrival + jitter]
+  std::int32_t priority = 0;  // larger = more urgent (np-fp)
+  Criticality criticality = Criticality::kNormal;
+  QueueConfig queue;
+  OnMiss on_miss = OnMiss::kComplete;
+  std::vector<Segment> segments;  // at least one
+  std::optional<SimSpec> sim;
+  std::optional<ModelSpec> model;
+
+  // Sum of the segments' WCETs.
+  Duration wcet() const;
+  // Largest segment WCET (q_max in docs/design/0002).
+  Duration max_segment() const;
+};
+
+enum class Policy : std::uint8_t { kNpEdf, kNpFp, kFifo };
+
+struct SchedulerConfig {
+  Policy policy = Policy::kNpEdf;
+  bool load_shedding = true;  // see docs/design/0001-scheduler-core.md, "Load shedding"
+};
+
+struct DeviceConfig {
+  std::string backend = "sim";
+};
+
+struct Workload {
+  std::string name;
+  std::string source_file;  // where it was read from; empty when built in code
+  DeviceConfig device;
+  SchedulerConfig scheduler;
+  std::vector<Task> tasks;  // task i has id i
+};
+
+// Canonical spellings used in files, on the command line and in traces.
+const char* to_string(Policy p);
+const char* to_string(OnFull f);
+const char* to_string(OnMiss m);
+const char* to_string(Criticality c);
+const char* to_string(ArrivalKind a);
+const char* to_string(Distribution d);
+std::optional<Policy> parse_policy(std::string_view s);
+
+}  // namespace aegisrt

@@ -1,0 +1,95 @@
+// Time in AegisRT: integer nanoseconds, as two strong types.
+//
+// `Duration` is a signed span; `TimePoint` is an instant on one clock's timeline (virtual or steady).
+// One tick is one nanosecond: the analysis (docs/design/0002) and the scheduler share this convention.
+// Arithmetic that would overflow int64 is a programming error in the scheduler and is checked by the
+// parsers, which reject any duration that does not fit.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace aegisrt {
+
+class Duration {
+ public:
+  constexpr Duration() = default;
+  static constexpr Duration ns(std::int64_t v) { return Duration(v); }
+  static constexpr Duration us(std::int64_t v) { return Duration(v * 1'000); }
+  static constexpr Duration ms(std::int64_t v) { return Duration(v * 1'000'000); }
+  static constexpr Duration s(std::int64_t v) { return Duration(v * 1'000'000'000); }
+  static constexpr Duration zero() { return Duration(0); }
+  static constexpr Duration max() { return Duration(std::numeric_limits<std::int64_t>::max()); }
+
+  constexpr std::int64_t count() const { return ns_; }
+  constexpr double to_ms() const { return static_cast<double>(ns_) / 1e6; }
+  constexpr double to_us() const { return static_cast<double>(ns_) / 1e3; }
+
+  constexpr auto operator<=>(const Duration&) const = default;
+  constexpr Duration operator+(Duration o) const { return Duration(ns_ + o.ns_); }
+  constexpr Duration operator-(Duration o) const { return Duration(ns_ - o.ns_); }
+  constexpr Duration operator*(std::int64_t k) const { return Duration(ns_ * k); }
+  constexpr std::int64_t operator/(Duration o) const { return ns_ / o.ns_; }
+  constexpr Duration& operator+=(Duration o) {
+    ns_ += o.ns_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    ns_ -= o.ns_;
+    return *this;
+  }
+
+ private:
+  constexpr explicit Duration(std::int64_t v) : ns_(v) {}
+  std::int64_t ns_ = 0;
+};
+
+class TimePoint {
+ public:
+  constexpr TimePoint() = default;
+  static constexpr TimePoint from_ns(std::int64_t v) { return TimePoint(v); }
+  static constexpr TimePoint max() { return TimePoint(std::numeric_limits<std::int64_t>::max()); }
+
+  constexpr std::int64_t ns() const { return ns_; }
+  constexpr Duration since_epoch() const { return Duration::ns(ns_); }
+
+  constexpr auto operator<=>(const TimePoint&) const = default;
+  constexpr TimePoint operator+(Duration d) const { return TimePoint(ns_ + d.count()); }
+  constexpr TimePoint operator-(Duration d) const { return TimePoint(ns_ - d.count()); }
+  constexpr Duration operator-(TimePoint o) const { return Duration::ns(ns_ - o.ns_); }
+  constexpr TimePoint& operator+=(Duration d) {
+    ns_ += d.count();
+    return *this;
+  }
+
+ private:
+  constexpr explicit TimePoint(std::int64_t v) : ns_(v) {}
+  std::int64_t ns_ = 0;
+};
+
+// A duration unit as written in workload keys (`period_ms`) and on the command line (`250ms`).
+enum class TimeUnit : std::uint8_t { kNs, kUs, kMs, kS };
+
+// Nanoseconds in one unit.
+std::int64_t unit_ns(TimeUnit unit);
+
+// Parses a unit name ("ns", "us", "ms", "s"). Returns nullopt for anything else.
+std::optional<TimeUnit> parse_unit(std::string_view name);
+
+// Converts `value` expressed in `unit` to a Duration, rounding to the nearest nanosecond.
+// Returns nullopt when the value is not finite or does not fit in int64 nanoseconds.
+std::optional<Duration> duration_from(double value, TimeUnit unit);
+
+// Parses a command-line duration with a mandatory unit suffix: "250ms", "10s", "400000us", "1.5ms".
+// Returns nullopt on a missing or unknown unit, a malformed number or overflow.
+std::optional<Duration> parse_duration(std::string_view text);
+
+// Formats a duration for people: "33.333ms", "1.5s", "250us", "17ns" (shortest exact form with the
+// largest unit that keeps at most 3 decimals; falls back to ns).
+std::string format_duration(Duration d);
+
+}  // namespace aegisrt

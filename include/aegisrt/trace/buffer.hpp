@@ -1,0 +1,36 @@
+// A TraceSink that keeps every record in memory reserved up front.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "aegisrt/trace/record.hpp"
+
+namespace aegisrt::trace {
+
+// Holds up to `max_records` records and `max_candidates` decision candidates, both reserved at
+// construction; record() never allocates. When either is full, further records are counted in
+// lost() and not stored (the export says so, and `explain` reports the trace as truncated).
+// One writer thread; read only after the writer has stopped.
+class TraceBuffer final : public TraceSink {
+ public:
+  TraceBuffer(std::size_t max_records, std::size_t max_candidates);
+
+  void record(const TraceRecord& r, std::span<const sched::Candidate> candidates) override;
+
+  std::span<const TraceRecord> records() const { return records_; }
+  std::span<const sched::Candidate> candidates_of(const TraceRecord& r) const;
+  std::uint64_t lost() const { return lost_; }
+  void clear();
+
+ private:
+  std::vector<TraceRecord> records_;
+  std::vector<sched::Candidate> candidates_;
+  std::size_t max_records_;
+  std::size_t max_candidates_;
+  std::uint64_t lost_ = 0;
+};
+
+}  // namespace aegisrt::trace

@@ -1,0 +1,32 @@
+// The `aegisrt` command line: each subcommand lives in its own cmd_<name>.cpp and registers itself
+// on the CLI11 app. A subcommand's callback stores its exit code in `ExitCode`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace aegisrt::cli {
+
+// Exit codes, documented in README.md and docs/cli.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;       // bad input or usage
+inline constexpr int kExitUnschedulable = 3;  // `admit`: the set is not schedulable
+
+struct ExitCode {
+  int value = kExitOk;
+};
+
+// Each cmd_<name>.cpp defines one static CommandRegistration; main() adds the commands in
+// ascending `order` (the order `aegisrt --help` lists them in), so adding a command touches no
+// other file.
+using Registrar = void (*)(CLI::App& app, ExitCode& exit);
+struct CommandRegistration {
+  CommandRegistration(int order, Registrar registrar);
+};
+void register_all(CLI::App& app, ExitCode& exit);
+
+// Prints "aegisrt: error: <message>" to stderr.
+void print_error(const std::string& message);
+
+}  // namespace aegisrt::cli
