@@ -24,12 +24,18 @@ const char* to_string(Policy p) {
       return "np-fp";
     case Policy::kFifo:
       return "fifo";
+    case Policy::kLpEdf:
+      return "lp-edf";
+    case Policy::kLpFp:
+      return "lp-fp";
   }
   return "?";
 }
 
+bool preempts_at_segment_boundaries(Policy p) { return p == Policy::kLpEdf || p == Policy::kLpFp; }
+
 std::optional<Policy> parse_policy(std::string_view s) {
-  for (Policy p : {Policy::kNpEdf, Policy::kNpFp, Policy::kFifo}) {
+  for (Policy p : {Policy::kNpEdf, Policy::kNpFp, Policy::kFifo, Policy::kLpEdf, Policy::kLpFp}) {
     if (s == to_string(p)) return p;
   }
   return std::nullopt;

@@ -79,7 +79,8 @@ struct Task {
   Criticality criticality = Criticality::kNormal;
   QueueConfig queue;
   OnMiss on_miss = OnMiss::kComplete;
-  std::vector<Segment> segments;  // at least one
+  std::vector<Segment> segments;  // at least one to be scheduled; empty for a model not yet profiled
+  std::uint64_t memory_bytes = 0;  // declared memory (weights + arena) until the planner provides it
   std::optional<SimSpec> sim;
   std::optional<ModelSpec> model;
 
@@ -89,15 +90,29 @@ struct Task {
   Duration max_segment() const;
 };
 
-enum class Policy : std::uint8_t { kNpEdf, kNpFp, kFifo };
+// np-*: a job runs to completion once started. lp-*: limited preemption, a job can be switched out
+// only at a segment boundary (its last segment runs to completion). fifo: arrival order.
+enum class Policy : std::uint8_t { kNpEdf, kNpFp, kFifo, kLpEdf, kLpFp };
+
+// True for the policies that may switch jobs at segment boundaries.
+bool preempts_at_segment_boundaries(Policy p);
+
+// Platform overheads charged by the analysis (from the workload file now, `aegisrt probe` later).
+struct Overheads {
+  Duration dispatch;    // per dispatch of a job (or of a resumed segment run)
+  Duration release;     // per job release
+  Duration preemption;  // per preemption at a segment boundary (lp policies)
+};
 
 struct SchedulerConfig {
   Policy policy = Policy::kNpEdf;
   bool load_shedding = true;  // see docs/design/0001-scheduler-core.md, "Load shedding"
+  Overheads overheads;
 };
 
 struct DeviceConfig {
   std::string backend = "sim";
+  std::uint64_t memory_budget_bytes = 0;  // 0: no budget declared
 };
 
 struct Workload {

@@ -46,7 +46,7 @@ struct Decision {
 };
 
 // True when `a` goes before `b` under `policy`: a strict total order on distinct jobs.
-//   np-edf: (deadline, release, task, job); np-fp: (-priority, release, task, job);
+//   np-edf, lp-edf: (deadline, release, task, job); np-fp, lp-fp: (-priority, release, task, job);
 //   fifo: (release, task, job).
 bool precedes(Policy policy, const Candidate& a, const Candidate& b);
 

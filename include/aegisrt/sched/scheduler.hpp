@@ -24,6 +24,10 @@ struct RunOptions {
   Duration horizon = Duration::s(10);
   // Seeds release jitter and sporadic gaps (the sim backend has its own seed for execution times).
   std::uint64_t seed = 1;
+  // Optional explicit release pattern, by task id: when non-empty, task i releases exactly at
+  // arrivals[i] (sorted, each gap >= its period; jitter and phase are ignored). For oracles and
+  // worst-case release patterns.
+  std::vector<std::vector<TimePoint>> arrivals;
 };
 
 struct ResponseSummary {

@@ -1,0 +1,37 @@
+// `aegisrt explain`: replays the decision inputs recorded in a trace through sched::decide() and
+// reports how many recorded choices it reproduces.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aegisrt/core/result.hpp"
+#include "aegisrt/core/task.hpp"
+
+namespace aegisrt::trace {
+
+struct Mismatch {
+  std::uint64_t decision = 0;  // index of the decision in the trace, from 0
+  TimePoint time;
+  std::string recorded;  // e.g. "detector#12 (shed: none)"
+  std::string replayed;
+};
+
+struct ExplainReport {
+  std::string workload;
+  Policy policy = Policy::kNpEdf;
+  std::uint64_t decisions = 0;
+  std::uint64_t reproduced = 0;
+  std::vector<Mismatch> mismatches;
+  std::uint64_t lost_records = 0;  // records the run could not store: the trace is truncated
+  bool all_reproduced() const { return decisions == reproduced && lost_records == 0; }
+};
+
+// Reads a trace written by write_chrome_json. Errors: kNotFound, kParse (not JSON, or not an
+// AegisRT trace: the message names the missing field and the event index).
+Result<ExplainReport> explain_file(const std::string& path);
+Result<ExplainReport> explain_text(std::string_view json, const std::string& name_for_errors);
+
+}  // namespace aegisrt::trace
