@@ -12,22 +12,46 @@
 
 namespace aegisrt::trace {
 
+// What a mismatch is about.
+enum class MismatchKind : std::uint8_t {
+  kChoice,    // decide() on the recorded inputs gives another choice, runner-up, reason or shed set
+  kInputs,    // a candidate's arrival or deadline differs from its job's release event
+  kDispatch,  // the next segment started on the device is not the recorded choice's
+  kCount,     // the number of decide events differs from metadata.decisions
+};
+
 struct Mismatch {
   std::uint64_t decision = 0;  // index of the decision in the trace, from 0
   TimePoint time;
   std::string recorded;  // e.g. "detector#12 (shed: none)"
   std::string replayed;
+  MismatchKind kind = MismatchKind::kChoice;
+};
+
+// One decision as the trace explains it (for `aegisrt explain --verbose`).
+struct ExplainedDecision {
+  std::uint64_t decision = 0;
+  TimePoint time;
+  std::string reason_text;  // the recorded sentence, e.g. "detector#12: earliest deadline 33ms"
+  bool reproduced = false;
 };
 
 struct ExplainReport {
   std::string workload;
   Policy policy = Policy::kNpEdf;
   std::uint64_t decisions = 0;
-  std::uint64_t reproduced = 0;
+  std::uint64_t reproduced = 0;  // decisions that passed every check (choice, inputs, dispatch)
   std::vector<Mismatch> mismatches;
   std::uint64_t lost_records = 0;  // records the run could not store: the trace is truncated
-  bool all_reproduced() const { return decisions == reproduced && lost_records == 0; }
+  std::string backend;
+  bool load_shedding = false;
+  std::vector<ExplainedDecision> details;  // every decision, in trace order
+  bool all_reproduced() const {
+    return decisions == reproduced && lost_records == 0 && mismatches.empty();
+  }
 };
+
+const char* to_string(MismatchKind k);
 
 // Reads a trace written by write_chrome_json. Errors: kNotFound, kParse (not JSON, or not an
 // AegisRT trace: the message names the missing field and the event index).

@@ -1,0 +1,166 @@
+#include "aegisrt/trace/buffer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+// The replacement operators below pair malloc with free; GCC's heuristic cannot see that.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+// Counts global allocations while `g_counting` is set, to check that record() never allocates.
+namespace {
+bool g_counting = false;
+std::size_t g_allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (g_counting) ++g_allocations;
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace aegisrt::trace {
+namespace {
+
+TraceRecord release_at(std::int64_t ns, std::uint64_t job) {
+  TraceRecord r;
+  r.time = TimePoint::from_ns(ns);
+  r.kind = EventKind::kRelease;
+  r.job = job;
+  return r;
+}
+
+TraceRecord decision_at(std::int64_t ns) {
+  TraceRecord r;
+  r.time = TimePoint::from_ns(ns);
+  r.kind = EventKind::kDecision;
+  return r;
+}
+
+std::vector<sched::Candidate> candidates(std::size_t n, TaskId first_task) {
+  std::vector<sched::Candidate> v(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    v[k].task = first_task + static_cast<TaskId>(k);
+    v[k].job = 100 + k;
+  }
+  return v;
+}
+
+TEST(TraceBufferTest, StoresRecordsWithTheirCandidatesInOrder) {
+  TraceBuffer sut(8, 8);
+  const auto two = candidates(2, 0);
+  const auto three = candidates(3, 5);
+
+  sut.record(release_at(1, 0), {});
+  sut.record(decision_at(2), two);
+  sut.record(decision_at(3), three);
+
+  ASSERT_EQ(sut.records().size(), 3u);
+  EXPECT_EQ(sut.lost(), 0u);
+  EXPECT_EQ(sut.records()[0].time.ns(), 1);
+  EXPECT_TRUE(sut.candidates_of(sut.records()[0]).empty());
+  const auto first = sut.candidates_of(sut.records()[1]);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].task, 1u);
+  const auto second = sut.candidates_of(sut.records()[2]);
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[0].task, 5u);
+  EXPECT_EQ(second[2].job, 102u);
+}
+
+TEST(TraceBufferTest, CountsRecordsBeyondCapacityAsLost) {
+  TraceBuffer sut(2, 8);
+
+  for (std::uint64_t j = 0; j < 5; ++j) sut.record(release_at(static_cast<std::int64_t>(j), j), {});
+
+  EXPECT_EQ(sut.records().size(), 2u);
+  EXPECT_EQ(sut.lost(), 3u);
+  EXPECT_EQ(sut.records()[1].job, 1u);
+}
+
+TEST(TraceBufferTest, CountsADecisionWhoseCandidatesDoNotFitAsLost) {
+  TraceBuffer sut(10, 3);
+  const auto two = candidates(2, 0);
+
+  sut.record(decision_at(1), two);
+  sut.record(decision_at(2), two);  // 2 + 2 > 3 candidates
+
+  ASSERT_EQ(sut.records().size(), 1u);
+  EXPECT_EQ(sut.lost(), 1u);
+}
+
+TEST(TraceBufferTest, StoresNothingAfterTheFirstLossSoTheTraceStaysAPrefix) {
+  TraceBuffer sut(10, 3);
+  const auto two = candidates(2, 0);
+
+  sut.record(decision_at(1), two);
+  sut.record(decision_at(2), two);   // lost: candidates full
+  sut.record(release_at(3, 7), {});  // would fit, but follows a loss
+
+  EXPECT_EQ(sut.records().size(), 1u);
+  EXPECT_EQ(sut.lost(), 2u);
+}
+
+TEST(TraceBufferTest, RecordNeverAllocatesWithinOrBeyondCapacity) {
+  TraceBuffer sut(4, 4);
+  const auto two = candidates(2, 0);
+  const TraceRecord release = release_at(1, 0);
+  const TraceRecord decision = decision_at(2);
+
+  g_allocations = 0;
+  g_counting = true;
+  sut.record(release, {});
+  sut.record(decision, two);
+  sut.record(decision, two);
+  sut.record(release, {});
+  sut.record(release, {});    // lost: records full
+  sut.record(decision, two);  // lost
+  g_counting = false;
+
+  EXPECT_EQ(g_allocations, 0u);
+  EXPECT_EQ(sut.records().size(), 4u);
+  EXPECT_EQ(sut.lost(), 2u);
+}
+
+TEST(TraceBufferTest, ClearForgetsRecordsAndLossesButKeepsCapacity) {
+  TraceBuffer sut(1, 1);
+  sut.record(release_at(1, 0), {});
+  sut.record(release_at(2, 1), {});
+
+  sut.clear();
+  g_allocations = 0;
+  g_counting = true;
+  sut.record(release_at(3, 2), {});
+  g_counting = false;
+
+  EXPECT_EQ(g_allocations, 0u);
+  ASSERT_EQ(sut.records().size(), 1u);
+  EXPECT_EQ(sut.records()[0].job, 2u);
+  EXPECT_EQ(sut.lost(), 0u);
+}
+
+TEST(TraceBufferTest, CandidatesOfARecordFromElsewhereAreEmptyWhenOutOfRange) {
+  TraceBuffer sut(2, 2);
+  TraceRecord foreign = decision_at(1);
+  foreign.candidate_offset = 1;
+  foreign.candidate_count = 5;
+
+  EXPECT_TRUE(sut.candidates_of(foreign).empty());
+}
+
+TEST(TraceRecordTest, KindsAndDropReasonsHaveStableNames) {
+  EXPECT_STREQ(to_string(EventKind::kSegmentStart), "segment_start");
+  EXPECT_STREQ(to_string(EventKind::kMiss), "miss");
+  EXPECT_STREQ(to_string(DropReason::kQueueFullOldest), "queue_full_oldest");
+  EXPECT_STREQ(to_string(DropReason::kDeadlineAbort), "deadline_abort");
+  EXPECT_STREQ(to_string(DropReason::kShed), "shed");
+}
+
+}  // namespace
+}  // namespace aegisrt::trace
