@@ -91,6 +91,7 @@ struct JobState {
   std::size_t final_segment = kNoRecord;  // record index of the segment end before kComplete
   bool completes = false;                 // has a kComplete record: its flow is drawn
   bool waiting = false;                   // export: its queue-wait slice is open
+  bool left_queue = false;                // export: started or dropped
 };
 
 struct OpenSegment {
@@ -282,8 +283,10 @@ class Exporter {
           .i("release_ns", r.time.ns())
           .i("deadline_ns", r.deadline.ns());
     });
+    // A job refused at a full queue (drop_newest, reject) is traced as dropped before it is traced
+    // as released: it never waits.
     JobState& job = state_of(r.task, r.job);
-    if (!job.waiting) {
+    if (!job.waiting && !job.left_queue) {
       job.waiting = true;
       Obj o = begin('b', r.time.ns(), tid_of(r.task));
       o.s("cat", "queue").s("name", wait_name(r.task)).u("id", job.uid);
@@ -300,7 +303,9 @@ class Exporter {
 
   void close_wait(TaskId task, std::uint64_t job_id, TimePoint t) {
     const auto it = jobs_.find(JobKey{task, job_id});
-    if (it == jobs_.end() || !it->second.waiting) return;
+    if (it == jobs_.end()) return;
+    it->second.left_queue = true;
+    if (!it->second.waiting) return;
     it->second.waiting = false;
     Obj o = begin('e', t.ns(), tid_of(task));
     o.s("cat", "queue").s("name", wait_name(task)).u("id", it->second.uid);

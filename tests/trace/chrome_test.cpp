@@ -65,13 +65,15 @@ TEST_F(ChromeExportTest, DrawsOneSlicePerExecutedSegmentOnItsTaskAndOnTheDevice)
   // det#1 runs 12ms..23ms: ts and dur in microseconds.
   EXPECT_DOUBLE_EQ(det[1]["ts"].get<double>(), 12000.0);
   EXPECT_DOUBLE_EQ(det[1]["dur"].get<double>(), 11000.0);
-  ASSERT_EQ(ocr.size(), 2u);
+  ASSERT_EQ(ocr.size(), 4u);
   EXPECT_EQ(ocr[1]["name"], "ocr seg1");
   EXPECT_EQ(ocr[1]["args"]["segment"], 1);
   EXPECT_EQ(ocr[1]["args"]["executed_ns"], 7'000'000);
-  ASSERT_EQ(device.size(), 4u);
-  const std::vector<std::string> order = {"det", "ocr", "ocr", "det"};
-  for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ(device[k]["name"], order[k]) << k;
+  EXPECT_EQ(ocr[3]["args"]["job"], 1);
+  EXPECT_DOUBLE_EQ(ocr[3]["ts"].get<double>(), 25000.0);
+  ASSERT_EQ(device.size(), 6u);
+  const std::vector<std::string> order = {"det", "ocr", "ocr", "det", "ocr", "ocr"};
+  for (std::size_t k = 0; k < order.size(); ++k) EXPECT_EQ(device[k]["name"], order[k]) << k;
   EXPECT_EQ(device[2]["args"]["start_ns"], 5'000'000);
   EXPECT_EQ(device[2]["args"]["end_ns"], 12'000'000);
 }
@@ -88,19 +90,22 @@ TEST_F(ChromeExportTest, MarksReleasesDropsMissesAndCompletionsAsInstants) {
   EXPECT_EQ(det_releases[1]["args"]["deadline_ns"], 20'000'000);
   ASSERT_EQ(ocr_drops.size(), 1u);
   EXPECT_EQ(ocr_drops[0]["args"]["reason"], "queue_full_newest");
-  EXPECT_EQ(ocr_drops[0]["args"]["job"], 1);
+  EXPECT_EQ(ocr_drops[0]["args"]["job"], 2);
+  EXPECT_DOUBLE_EQ(ocr_drops[0]["ts"].get<double>(), 22000.0);
   ASSERT_EQ(det_misses.size(), 1u);
   EXPECT_DOUBLE_EQ(det_misses[0]["ts"].get<double>(), 20000.0);  // at the deadline
   EXPECT_EQ(det_misses[0]["args"]["lateness_ns"], 3'000'000);
   EXPECT_EQ(completions_det.size(), 2u);
-  EXPECT_EQ(completions_ocr.size(), 1u);
+  ASSERT_EQ(completions_ocr.size(), 2u);
+  EXPECT_EQ(completions_ocr[1]["args"]["response_ns"], 19'000'000);
+  EXPECT_EQ(events_where(trace_, "i", 2, "release").size(), 3u);
   for (const auto& e : det_releases) EXPECT_EQ(e["s"], "t");
 }
 
 TEST_F(ChromeExportTest, RecordsEveryDecisionWithItsInputsOnTheDeviceTrack) {
   const auto decisions = events_where(trace_, "i", 0, "decide");
 
-  ASSERT_EQ(decisions.size(), 3u);
+  ASSERT_EQ(decisions.size(), 4u);
   const json& first = decisions[0]["args"];
   EXPECT_EQ(first["decision"], 0);
   EXPECT_EQ(first["t_ns"], 0);
@@ -121,6 +126,8 @@ TEST_F(ChromeExportTest, RecordsEveryDecisionWithItsInputsOnTheDeviceTrack) {
   EXPECT_EQ(decisions[1]["args"]["runner_up"], -1);
   EXPECT_EQ(decisions[1]["args"]["reason_text"], "ocr#0: only candidate");
   EXPECT_EQ(decisions[2]["args"]["t_ns"], 12'000'000);
+  EXPECT_EQ(decisions[2]["args"]["reason_text"],
+            "det#1: earliest deadline 20ms; runner-up ocr#1 at 51ms");
 }
 
 TEST_F(ChromeExportTest, PlotsEachTaskQueueLengthFromReleasesStartsAndDrops) {
@@ -131,10 +138,10 @@ TEST_F(ChromeExportTest, PlotsEachTaskQueueLengthFromReleasesStartsAndDrops) {
   ASSERT_EQ(det.size(), 4u);
   const std::vector<int> det_jobs = {1, 0, 1, 0};
   for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ(det[k]["args"]["jobs"], det_jobs[k]) << k;
-  // ocr: release 1, start seg0 0, start seg1 0, release 1, drop 0.
-  ASSERT_EQ(ocr.size(), 5u);
-  EXPECT_EQ(ocr[3]["args"]["jobs"], 1);
-  EXPECT_EQ(ocr[4]["args"]["jobs"], 0);
+  // ocr: release #0 1, start 0, start 0, release #1 1, drop #2 1, release #2 1, start 0, start 0.
+  ASSERT_EQ(ocr.size(), 8u);
+  const std::vector<int> ocr_jobs = {1, 0, 0, 1, 1, 1, 0, 0};
+  for (std::size_t k = 0; k < 8; ++k) EXPECT_EQ(ocr[k]["args"]["jobs"], ocr_jobs[k]) << k;
 }
 
 TEST_F(ChromeExportTest, OpensAndClosesOneQueueWaitPerReleasedJob) {
@@ -155,12 +162,14 @@ TEST_F(ChromeExportTest, OpensAndClosesOneQueueWaitPerReleasedJob) {
     }
   }
 
+  // ocr#2, refused at its full queue, never waits.
   EXPECT_EQ(begins, 4);
   for (const auto& [id, n] : open) EXPECT_EQ(n, 0) << "id " << id;
-  // Job ids follow first appearance: det#0=1, ocr#0=2, det#1=3, ocr#1=4.
+  // Job ids follow first appearance: det#0=1, ocr#0=2, det#1=3, ocr#1=4, ocr#2=5.
   EXPECT_EQ(span[2], std::make_pair(0.0, 3000.0));  // ocr#0 waits until its first segment
   EXPECT_EQ(span[3], std::make_pair(10000.0, 12000.0));
-  EXPECT_EQ(span[4], std::make_pair(11000.0, 11000.0));  // ocr#1 dropped on arrival
+  EXPECT_EQ(span[4], std::make_pair(11000.0, 23000.0));
+  EXPECT_EQ(span.count(5), 0u);
 }
 
 TEST_F(ChromeExportTest, LinksEachCompletedJobsReleaseToItsLastSegmentWithAFlow) {
@@ -177,11 +186,11 @@ TEST_F(ChromeExportTest, LinksEachCompletedJobsReleaseToItsLastSegmentWithAFlow)
     }
   }
 
-  // det#0, ocr#0 and det#1 complete; ocr#1 is dropped and has no flow.
+  // det#0, ocr#0, det#1 and ocr#1 complete; ocr#2 is dropped and has no flow.
   const std::map<std::uint64_t, std::string> expected_out = {
-      {1, "b wait det"}, {2, "b wait ocr"}, {3, "b wait det"}};
+      {1, "b wait det"}, {2, "b wait ocr"}, {3, "b wait det"}, {4, "b wait ocr"}};
   const std::map<std::uint64_t, std::string> expected_in = {
-      {1, "det seg0 job 0"}, {2, "ocr seg1 job 0"}, {3, "det seg0 job 1"}};
+      {1, "det seg0 job 0"}, {2, "ocr seg1 job 0"}, {3, "det seg0 job 1"}, {4, "ocr seg1 job 1"}};
   EXPECT_EQ(outs, expected_out);
   EXPECT_EQ(ins, expected_in);
 }
@@ -195,11 +204,11 @@ TEST_F(ChromeExportTest, CarriesTheRunsMetadata) {
   EXPECT_EQ(m["policy"], "np-edf");
   EXPECT_EQ(m["load_shedding"], false);
   EXPECT_EQ(m["seed"], 7);
-  EXPECT_EQ(m["horizon_ns"], 20'000'000);
+  EXPECT_EQ(m["horizon_ns"], 30'000'000);
   EXPECT_EQ(m["tasks"], json::array({"det", "ocr"}));
   EXPECT_EQ(m["lost_records"], 0);
-  EXPECT_EQ(m["decisions"], 3);
-  EXPECT_EQ(m["records"], 20);
+  EXPECT_EQ(m["decisions"], 4);
+  EXPECT_EQ(m["records"], 27);
   EXPECT_EQ(m["node"], "test-node");
 }
 
@@ -250,7 +259,7 @@ TEST(ChromeExportTruncationTest, ReportsLostRecordsAndClosesOpenWaits) {
 
   const json trace = json::parse(testing::export_text(sample_meta(), buf));
 
-  EXPECT_EQ(trace["metadata"]["lost_records"], 17);
+  EXPECT_EQ(trace["metadata"]["lost_records"], 24);
   int begins = 0, ends = 0;
   for (const json& e : trace["traceEvents"]) {
     begins += e["ph"] == "b";

@@ -36,12 +36,12 @@ TEST(ExplainTest, ReproducesEveryDecisionOfAnUntouchedTrace) {
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
   EXPECT_EQ(sut->workload, "demo");
   EXPECT_EQ(sut->policy, Policy::kNpEdf);
-  EXPECT_EQ(sut->decisions, 3u);
-  EXPECT_EQ(sut->reproduced, 3u);
+  EXPECT_EQ(sut->decisions, 4u);
+  EXPECT_EQ(sut->reproduced, 4u);
   EXPECT_TRUE(sut->mismatches.empty());
   EXPECT_EQ(sut->lost_records, 0u);
   EXPECT_TRUE(sut->all_reproduced());
-  ASSERT_EQ(sut->details.size(), 3u);
+  ASSERT_EQ(sut->details.size(), 4u);
   EXPECT_EQ(sut->details[1].reason_text, "ocr#0: only candidate");
   EXPECT_EQ(sut->details[2].time, TimePoint::from_ns(12'000'000));
 }
@@ -53,7 +53,7 @@ TEST(ExplainTest, DetectsAnEditedChoice) {
   });
 
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
-  EXPECT_EQ(sut->reproduced, 2u);
+  EXPECT_EQ(sut->reproduced, 3u);
   EXPECT_FALSE(sut->all_reproduced());
   ASSERT_FALSE(sut->mismatches.empty());
   const Mismatch& m = sut->mismatches[0];
@@ -74,7 +74,7 @@ TEST(ExplainTest, DetectsAnEditedCandidateDeadline) {
   });
 
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
-  EXPECT_EQ(sut->reproduced, 2u);
+  EXPECT_EQ(sut->reproduced, 3u);
   bool choice = false, inputs = false;
   for (const Mismatch& m : sut->mismatches) {
     EXPECT_EQ(m.decision, 0u);
@@ -141,8 +141,8 @@ TEST(ExplainTest, DetectsARemovedDecision) {
   const auto sut = explain_edited([](json& t) { t["traceEvents"].erase(decide_event(t, 1)); });
 
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
-  EXPECT_EQ(sut->decisions, 2u);
-  EXPECT_EQ(sut->reproduced, 2u);
+  EXPECT_EQ(sut->decisions, 3u);
+  EXPECT_EQ(sut->reproduced, 3u);
   ASSERT_EQ(sut->mismatches.size(), 1u);
   EXPECT_EQ(sut->mismatches[0].kind, MismatchKind::kCount);
   EXPECT_FALSE(sut->all_reproduced());
@@ -157,7 +157,7 @@ TEST(ExplainTest, ReportsATruncatedTraceAsNotFullyReproduced) {
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
   EXPECT_EQ(sut->decisions, 1u);
   EXPECT_EQ(sut->reproduced, 1u);
-  EXPECT_EQ(sut->lost_records, 16u);
+  EXPECT_EQ(sut->lost_records, 23u);
   EXPECT_FALSE(sut->all_reproduced());
 }
 
