@@ -3,8 +3,22 @@
 #include <limits>
 
 #include "aegisrt/core/result.hpp"
+#include "aegisrt/sched/scheduler.hpp"
 
 namespace aegisrt::trace {
+
+TraceCapacity trace_capacity(const Workload& workload, const sched::RunOptions& opts) {
+  TraceCapacity cap;
+  for (const Task& t : workload.tasks) {
+    const std::uint64_t jobs = opts.arrivals.empty()
+                                   ? sched::max_releases(t, opts.horizon)
+                                   : (t.id < opts.arrivals.size() ? opts.arrivals[t.id].size() : 0);
+    const std::uint64_t m = t.segments.size();
+    cap.records += static_cast<std::size_t>(jobs * (5 + 3 * m));
+    cap.candidates += static_cast<std::size_t>(jobs * (m + 1) * workload.tasks.size());
+  }
+  return cap;
+}
 
 TraceBuffer::TraceBuffer(std::size_t max_records, std::size_t max_candidates)
     : max_records_(max_records), max_candidates_(max_candidates) {

@@ -6,6 +6,8 @@
 #include <new>
 #include <vector>
 
+#include "aegisrt/sched/scheduler.hpp"
+
 // The replacement operators below pair malloc with free; GCC's heuristic cannot see that.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -152,6 +154,46 @@ TEST(TraceBufferTest, CandidatesOfARecordFromElsewhereAreEmptyWhenOutOfRange) {
   foreign.candidate_count = 5;
 
   EXPECT_TRUE(sut.candidates_of(foreign).empty());
+}
+
+TEST(TraceCapacityTest, BoundsRecordsAndCandidatesFromJobsAndSegments) {
+  Workload w;
+  Task a;
+  a.id = 0;
+  a.period = Duration::ms(10);
+  a.segments = {{"s0", Duration::ms(1)}, {"s1", Duration::ms(1)}};
+  Task b;
+  b.id = 1;
+  b.period = Duration::ms(25);
+  b.phase = Duration::ms(5);
+  b.segments = {{"s0", Duration::ms(2)}};
+  w.tasks = {a, b};
+  sched::RunOptions opts;
+  opts.horizon = Duration::ms(100);
+
+  const TraceCapacity sut = trace_capacity(w, opts);
+
+  // a: 10 jobs (0, 10, ..., 90ms), 2 segments: 10 * (5 + 6) = 110 records, 10 * 3 decisions.
+  // b: 4 jobs (5, 30, 55, 80ms), 1 segment: 4 * (5 + 3) = 32 records, 4 * 2 decisions.
+  // Each decision has at most 2 candidates: (30 + 8) * 2 = 76.
+  EXPECT_EQ(sut.records, 142u);
+  EXPECT_EQ(sut.candidates, 76u);
+}
+
+TEST(TraceCapacityTest, CountsExplicitArrivals) {
+  Workload w;
+  Task a;
+  a.id = 0;
+  a.period = Duration::ms(10);
+  a.segments = {{"s0", Duration::ms(1)}};
+  w.tasks = {a};
+  sched::RunOptions opts;
+  opts.arrivals = {{TimePoint::from_ns(0), TimePoint::from_ns(50), TimePoint::from_ns(99)}};
+
+  const TraceCapacity sut = trace_capacity(w, opts);
+
+  EXPECT_EQ(sut.records, 3u * 8u);
+  EXPECT_EQ(sut.candidates, 3u * 2u);
 }
 
 TEST(TraceRecordTest, KindsAndDropReasonsHaveStableNames) {

@@ -65,8 +65,9 @@ Workload mix(Policy policy, bool load_shedding, std::int64_t load) {
 }
 
 struct TracedRun {
-  TracedRun(const Workload& workload, std::uint64_t seed, std::size_t max_records = 50'000)
-      : w(workload), backend(clock, seed), buffer(max_records, 4 * max_records) {
+  TracedRun(const Workload& workload, std::uint64_t seed, std::size_t max_records = 50'000,
+            std::size_t max_candidates = 200'000)
+      : w(workload), backend(clock, seed), buffer(max_records, max_candidates) {
     sched::Scheduler sut(w, clock, backend, &buffer);
     sched::RunOptions opts;
     opts.horizon = Duration::s(2);
@@ -218,8 +219,22 @@ TEST(ExplainRealRunTest, TheOverloadedRunShedsDropsAndMisses) {
   EXPECT_GT(run.missed(), 0u);
 }
 
+TEST(ExplainRealRunTest, ABufferSizedByTraceCapacityLosesNothing) {
+  for (const Policy p : {Policy::kNpEdf, Policy::kLpFp}) {
+    const Workload w = mix(p, true, 2);
+    sched::RunOptions opts;
+    opts.horizon = Duration::s(2);
+    const TraceCapacity cap = trace_capacity(w, opts);
+
+    const TracedRun run(w, 11, cap.records, cap.candidates);
+
+    ASSERT_TRUE(run.ok);
+    EXPECT_EQ(run.buffer.lost(), 0u) << to_string(p);
+  }
+}
+
 TEST(ExplainRealRunTest, ATruncatedRunReproducesItsPrefixButIsReportedIncomplete) {
-  const TracedRun run(mix(Policy::kLpFp, true, 2), 11, 300);
+  const TracedRun run(mix(Policy::kLpFp, true, 2), 11, 300, 1200);
   ASSERT_TRUE(run.ok);
   ASSERT_GT(run.buffer.lost(), 0u);
 

@@ -6,9 +6,27 @@
 #include <span>
 #include <vector>
 
+#include "aegisrt/core/task.hpp"
 #include "aegisrt/trace/record.hpp"
 
+namespace aegisrt::sched {
+struct RunOptions;
+}
+
 namespace aegisrt::trace {
+
+// How much a TraceBuffer must hold so that a run loses nothing.
+struct TraceCapacity {
+  std::size_t records = 0;
+  std::size_t candidates = 0;
+};
+
+// An upper bound for a run of `workload` with `opts` (its horizon or explicit arrivals). Each job
+// gives at most 5 + 3m records for m segments (release, drop or complete, miss, a start and an end
+// per segment, and at most m + 1 decisions: every decision dispatches a segment or sheds a job),
+// and each decision at most one candidate per task. Callers that cannot afford the bound for a
+// long run pass less and get a truncated trace.
+TraceCapacity trace_capacity(const Workload& workload, const sched::RunOptions& opts);
 
 // Holds up to `max_records` records and `max_candidates` decision candidates, both reserved at
 // construction; record() never allocates. When either is full, further records are counted in

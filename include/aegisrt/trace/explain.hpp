@@ -53,8 +53,12 @@ struct ExplainReport {
 
 const char* to_string(MismatchKind k);
 
-// Reads a trace written by write_chrome_json. Errors: kNotFound, kParse (not JSON, or not an
-// AegisRT trace: the message names the missing field and the event index).
+// Reads a trace written by write_chrome_json and checks every "decide" event: the replayed choice
+// (chosen, runner-up, reason, shed flags), the candidates' arrival and deadline against their
+// jobs' release events, and that the chosen job's segment is the next one on the device track
+// (docs/design/0005-traces.md). Errors: kNotFound (no such file), kParse (not JSON, not an AegisRT
+// trace, or a malformed decide event: the message names the event index, `where.field` the
+// missing or mistyped field), kUnsupported (another aegisrt_trace_version). Thread-compatible.
 Result<ExplainReport> explain_file(const std::string& path);
 Result<ExplainReport> explain_text(std::string_view json, const std::string& name_for_errors);
 
