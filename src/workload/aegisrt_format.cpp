@@ -236,16 +236,19 @@ Status read_sim(const Context& ctx, const Field& f, std::size_t i, Task& task,
     if (fr == nullptr) continue;
     auto v = read_number(ctx, fr->value);
     if (!v) return v.error();
-    *out = *v;
-    names.put(i, fmt::format("sim.{}", key), fr->value);
     const bool used = std::string_view(key) == "bcet_fraction"
                           ? uses_bcet
                           : spec.distribution == Distribution::kNormal;
     if (!used) {
-      ctx.warnings->push_back(warning_at(
-          ctx, fr->value,
-          fmt::format("{} has no effect with distribution {}", key, to_string(spec.distribution))));
+      // Left at its default, so that the normalised workload has one spelling.
+      ctx.warnings->push_back(
+          warning_at(ctx, fr->value,
+                     fmt::format("{} has no effect with distribution {} (ignored)", key,
+                                 to_string(spec.distribution))));
+      continue;
     }
+    *out = *v;
+    names.put(i, fmt::format("sim.{}", key), fr->value);
   }
   task.sim = spec;
   const Field* samples = map->get("samples_file");

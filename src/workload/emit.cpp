@@ -1,5 +1,6 @@
-// The normalised workload: every default filled in, durations as integer `_ns` keys, sizes in
-// bytes. It is itself a valid workload file (load(to_yaml(w)) gives w back).
+// The normalised workload: every default filled in (of the sim parameters, those its distribution
+// uses), durations as integer `_ns` keys, sizes in bytes. It is itself a valid workload file:
+// load(to_yaml(w)) gives w back.
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -37,9 +38,14 @@ Json task_json(const Task& t) {
     for (const Segment& seg : t.segments) segments.push_back(seg.wcet.count());
     sim["segments_ns"] = segments;
     sim["distribution"] = to_string(s.distribution);
-    sim["bcet_fraction"] = s.bcet_fraction;
-    sim["mean_fraction"] = s.mean_fraction;
-    sim["stddev_fraction"] = s.stddev_fraction;
+    // Only the parameters the distribution uses (the loader ignores the others).
+    if (s.distribution == Distribution::kUniform || s.distribution == Distribution::kNormal) {
+      sim["bcet_fraction"] = s.bcet_fraction;
+    }
+    if (s.distribution == Distribution::kNormal) {
+      sim["mean_fraction"] = s.mean_fraction;
+      sim["stddev_fraction"] = s.stddev_fraction;
+    }
     if (s.distribution == Distribution::kEmpirical && !s.samples_file.empty()) {
       sim["samples_file"] = s.samples_file;
     }
