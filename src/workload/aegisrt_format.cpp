@@ -188,7 +188,7 @@ Status read_sim(const Context& ctx, const Field& f, std::size_t i, Task& task,
   const Field* wcet = map->get("wcet");
   if (segs != nullptr && wcet != nullptr) {
     return error_at(
-        ctx, wcet->value.node, wcet->value.key, wcet->value.path,
+        ctx, wcet->value.key, YAML::Node(), wcet->value.path,
         fmt::format("`{}` and `{}` both given", segs->value.key_text, wcet->value.key_text),
         "give either a list of segments or one wcet (a single segment)");
   }
@@ -339,7 +339,7 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
   const Field* max_ia = map->get("max_interarrival");
   if (period != nullptr && min_ia != nullptr) {
     return error_at(
-        ctx, min_ia->value.node, min_ia->value.key, min_ia->value.path,
+        ctx, min_ia->value.key, YAML::Node(), min_ia->value.path,
         fmt::format("`{}` and `{}` both given", period->value.key_text, min_ia->value.key_text),
         "a task is periodic (period_<unit>) or sporadic (min_interarrival_<unit>), "
         "not both");

@@ -34,7 +34,10 @@ std::string trim(std::string_view s) {
 bool looks_like_ieo(const YAML::Node& root) {
   if (root["run"]) return true;
   const YAML::Node tasks = root["tasks"];
-  if (!tasks.IsSequence() || tasks.size() == 0 || !tasks[0].IsMap()) return false;
+  // A missing key gives an invalid node, which throws on anything but IsDefined().
+  if (!tasks.IsDefined() || !tasks.IsSequence() || tasks.size() == 0 || !tasks[0].IsMap()) {
+    return false;
+  }
   for (std::string_view key : kIeoTaskMarkers) {
     if (tasks[0][std::string(key)]) return true;
   }
