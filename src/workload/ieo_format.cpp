@@ -3,6 +3,7 @@
 // Every mapping decision becomes one line of Loaded.mapping.notes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 #include "formats.hpp"
@@ -231,8 +232,8 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
         "{}: queue_size {}, drop_policy {} -> queue capacity {}, on_full drop_newest{}", who,
         *capacity, drop, *capacity,
         drop == "drop_low_priority"
-            ? " (IEO's queue drops the arriving frame for any policy but drop_oldest; shedding "
-              "low-priority work across tasks is AegisRT's load_shedding)"
+            ? " (IEO's queue drops the arriving frame for any policy but drop_oldest; across "
+              "tasks, AegisRT's load_shedding protects the `high` tasks)"
             : ""));
   }
 
@@ -403,9 +404,22 @@ Result<Loaded> load_ieo(const Context& ctx, const YAML::Node& root) {
   mapping.notes.push_back(
       "scheduler: IEO dispatches the highest-priority queued frame and runs it to completion -> "
       "policy np-fp, load_shedding true, overheads 0");
+  // IEO's load shedding never drops frames of the highest-priority backlogged task; the static
+  // counterpart is `high` criticality (never shed) for the tasks of the highest priority.
+  std::int32_t top_priority = w.tasks.front().priority;
+  for (const Task& t : w.tasks) top_priority = std::max(top_priority, t.priority);
+  std::vector<std::string> protected_tasks;
+  for (Task& t : w.tasks) {
+    if (t.priority != top_priority) continue;
+    t.criticality = Criticality::kHigh;
+    protected_tasks.push_back(t.name);
+  }
+  mapping.notes.push_back(fmt::format(
+      "criticality: {} (priority {}) -> high, the others normal (IEO's load shedding never drops "
+      "frames of the highest-priority task; AegisRT never sheds `high` tasks)",
+      join(protected_tasks), top_priority));
   mapping.notes.push_back(
-      "every task: criticality normal, on_miss complete, phase 0, jitter 0 (IEO has no "
-      "equivalent)");
+      "every task: on_miss complete, phase 0, jitter 0 (IEO has no equivalent)");
   return out;
 }
 

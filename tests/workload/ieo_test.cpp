@@ -74,6 +74,7 @@ TEST(IeoConfigTest, MapsTheOverloadDemoOntoTasks) {
   EXPECT_EQ(det.priority, 100);
   EXPECT_EQ(det.queue.capacity, 24u);
   EXPECT_EQ(det.queue.on_full, OnFull::kDropOldest);
+  EXPECT_EQ(det.criticality, Criticality::kHigh);  // the highest priority
   ASSERT_EQ(det.segments.size(), 1u);
   EXPECT_EQ(det.segments[0].wcet, Duration::ms(8));
   ASSERT_TRUE(det.sim.has_value());
@@ -84,6 +85,7 @@ TEST(IeoConfigTest, MapsTheOverloadDemoOntoTasks) {
   EXPECT_EQ(cls.period, Duration::ms(200));    // 1e9 / 5
   EXPECT_EQ(cls.deadline, Duration::ms(200));  // 250 ms capped
   EXPECT_EQ(cls.priority, 20);
+  EXPECT_EQ(cls.criticality, Criticality::kNormal);
   EXPECT_EQ(cls.segments.at(0).wcet, Duration::ms(45));
 
   EXPECT_TRUE(
@@ -98,6 +100,7 @@ TEST(IeoConfigTest, MapsTheOverloadDemoOntoTasks) {
   EXPECT_TRUE(has_note(*sut, "model_path models/detector.onnx not found"));
   EXPECT_TRUE(has_note(*sut, "run.overload_backlog_threshold 8"));
   EXPECT_TRUE(has_note(*sut, "policy np-fp"));
+  EXPECT_TRUE(has_note(*sut, "criticality: detector (priority 100) -> high, the others normal"));
 }
 
 TEST(IeoConfigTest, KeepsALatencyBudgetWithinThePeriod) {
