@@ -23,8 +23,9 @@ Result<Loaded> load_aegisrt(const Context& ctx, const YAML::Node& root);
 // InferEdgeOrchestrator's task config: {run: {...}, tasks: [{name, model_path, target_fps, ...}]}.
 Result<Loaded> load_ieo(const Context& ctx, const YAML::Node& root);
 
-// True when `root` (a mapping) is an InferEdgeOrchestrator config: it has a `run` object, or its
-// first task uses IEO keys (target_fps, latency_budget_ms, queue_size, model_path, ...).
+// True when `root` (a mapping) is an InferEdgeOrchestrator config: it has a `run` object, or it
+// has none of AegisRT's top-level keys (name, device, scheduler) and its first task uses IEO keys
+// (target_fps, latency_budget_ms, queue_size, model_path, ...).
 bool looks_like_ieo(const YAML::Node& root);
 
 // Parses a samples file: one duration with its unit per line ("1.25ms"), `#` comments, blank lines.

@@ -33,6 +33,8 @@ std::string trim(std::string_view s) {
 
 bool looks_like_ieo(const YAML::Node& root) {
   if (root["run"]) return true;
+  // IEO's top level holds only `run` and `tasks`.
+  if (root["name"] || root["device"] || root["scheduler"]) return false;
   const YAML::Node tasks = root["tasks"];
   // A missing key gives an invalid node, which throws on anything but IsDefined().
   if (!tasks.IsDefined() || !tasks.IsSequence() || tasks.size() == 0 || !tasks[0].IsMap()) {

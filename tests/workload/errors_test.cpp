@@ -228,6 +228,23 @@ TEST(WorkloadErrorTest, RejectsADefaultedMeanBelowTheBcetAtTheSimSection) {
                 "mean_fraction 0.8 (default) is outside [bcet_fraction, 1] = [0.9, 1]", ""});
 }
 
+TEST(WorkloadErrorTest, RejectsSegmentsAndWcetTogether) {
+  // "    sim: {segments_ms: [1], " is 28 characters: the second key starts in column 29.
+  expect_error(task("    period_ms: 10\n"
+                    "    sim: {segments_ms: [1], wcet_ms: 1}\n"),
+               {5, 29, "tasks[0].sim.wcet_ms", "`segments_ms` and `wcet_ms` both given",
+                "either a list of segments or one wcet"});
+}
+
+TEST(WorkloadErrorTest, ReadsAnAegisrtFileWithAStrayIeoKeyAsAegisrt) {
+  // `name` at the top level makes it AegisRT's format, so `model_path` is an unknown task key.
+  expect_error(
+      "name: t\n"
+      "tasks:\n"
+      "  - {name: a, period_ms: 10, model_path: m.onnx}\n",
+      {3, 30, "tasks[0].model_path", "unknown key `model_path` in tasks[0]", ""});
+}
+
 TEST(WorkloadErrorTest, RejectsATaskWithNeitherPeriodNorMinimumInterArrival) {
   // The task's mapping starts at `name` on line 3, column 5.
   expect_error(task("    sim: {wcet_ms: 1}\n"),
