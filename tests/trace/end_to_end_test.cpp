@@ -2,10 +2,12 @@
 // decision of every policy reproduced by `explain`, also in an overloaded run that sheds and drops.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/sched/scheduler.hpp"
@@ -13,6 +15,7 @@
 #include "aegisrt/trace/buffer.hpp"
 #include "aegisrt/trace/chrome.hpp"
 #include "aegisrt/trace/explain.hpp"
+#include "aegisrt/workload/workload.hpp"
 
 namespace aegisrt::trace {
 namespace {
@@ -197,6 +200,39 @@ INSTANTIATE_TEST_SUITE_P(
       for (char& ch : name) ch = ch == '-' ? '_' : ch;
       name += param.param.load > 1 ? "_overloaded" : "_normal";
       if (!param.param.load_shedding) name += "_no_shedding";
+      return name;
+    });
+
+// The repository's example workloads, under every policy.
+class ExplainExampleTest : public ::testing::TestWithParam<std::tuple<std::string, Policy>> {};
+
+TEST_P(ExplainExampleTest, ReproducesEveryDecisionOfTheExample) {
+  const auto& [file, policy] = GetParam();
+  auto loaded = workload::load_file(std::string(AEGISRT_SOURCE_DIR) + "/examples/" + file);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+  Workload w = loaded->workload;
+  w.scheduler.policy = policy;
+  const TracedRun run(w, 3);
+  ASSERT_TRUE(run.ok);
+  ASSERT_EQ(run.buffer.lost(), 0u);
+
+  const auto sut = explain_text(run.text, file);
+
+  ASSERT_TRUE(sut.ok()) << sut.error().to_string();
+  EXPECT_GT(sut->decisions, 50u);
+  EXPECT_EQ(sut->decisions, run.stats.decisions);
+  EXPECT_EQ(sut->reproduced, sut->decisions);
+  EXPECT_TRUE(sut->mismatches.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Examples, ExplainExampleTest,
+    ::testing::Combine(::testing::Values("example-mix.yaml", "overload.yaml"),
+                       ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
+                                         Policy::kLpEdf, Policy::kLpFp)),
+    [](const ::testing::TestParamInfo<std::tuple<std::string, Policy>>& param) {
+      std::string name = std::get<0>(param.param) + "_" + to_string(std::get<1>(param.param));
+      for (char& ch : name) ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
       return name;
     });
 
