@@ -98,7 +98,7 @@ int run_explain(const ExplainOptions& o) {
     print_text(o.trace, *report, o.verbose);
   }
   // 1: the trace does not fully support its decisions (a mismatch, or a truncated trace).
-  return report->all_reproduced() ? kExitOk : 1;
+  return report->all_reproduced() ? kExitOk : kExitNotReproduced;
 }
 
 void register_explain(CLI::App& app, ExitCode& exit) {
@@ -111,7 +111,7 @@ void register_explain(CLI::App& app, ExitCode& exit) {
   cmd->add_flag("--json", opts->json, "Print the report as JSON");
   cmd->add_flag("-v,--verbose", opts->verbose, "Print every decision with its reason");
   cmd->footer(
-      "Exit codes: 0 every decision reproduced; 1 a decision was not reproduced or the trace is "
+      "Exit codes: 0 every decision reproduced; 4 a decision was not reproduced or the trace is "
       "truncated (records were lost); 2 the file is missing, not JSON or not an AegisRT trace.\n");
   cmd->callback([opts, &exit] { exit.value = run_explain(*opts); });
 }

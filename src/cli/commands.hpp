@@ -12,6 +12,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitBadInput = 2;       // bad input or usage
 inline constexpr int kExitUnschedulable = 3;  // `admit`: the set is not schedulable
+inline constexpr int kExitNotReproduced = 4;  // `explain`: a decision differs or the trace is truncated
 
 struct ExitCode {
   int value = kExitOk;

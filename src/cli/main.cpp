@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   using namespace aegisrt::cli;
   CLI::App app{
       "AegisRT: run several neural networks on one device with worst-case latency proven before "
-      "deployment.\nExit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 not schedulable."};
+      "deployment.\nExit codes: 0 ok, 1 internal error, 2 bad input or usage, 3 not schedulable, 4 explain: a\ndecision not reproduced or a truncated trace."};
   app.set_version_flag("--version", std::string("aegisrt ") + AEGISRT_VERSION);
   app.require_subcommand(1);
   ExitCode exit;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli.hpp"
 #include "trace/sample_trace.hpp"
 
 namespace aegisrt::trace {
@@ -20,16 +21,8 @@ struct Outcome {
 };
 
 Outcome run_cli(const std::string& args) {
-  const std::string cmd = std::string(AEGISRT_CLI_PATH) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return o;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) o.out.append(buf, n);
-  const int status = pclose(pipe);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
+  const aegisrt::testing::CliRun r = aegisrt::testing::run_cli(args);
+  return {r.exit_code, r.out + r.err};
 }
 
 class ExplainCliTest : public ::testing::Test {
@@ -73,7 +66,7 @@ TEST_F(ExplainCliTest, VerbosePrintsEveryDecisionsReason) {
       << sut.out;
 }
 
-TEST_F(ExplainCliTest, ExitsOneAndListsTheMismatchWhenADecisionWasEdited) {
+TEST_F(ExplainCliTest, ExitsFourAndListsTheMismatchWhenADecisionWasEdited) {
   std::string text = testing::sample_trace_text();
   const std::string from = "\"chosen\":0,\"runner_up\":1,\"reason\":\"earliest_deadline\"";
   const auto at = text.find(from);  // decision 0
@@ -83,20 +76,20 @@ TEST_F(ExplainCliTest, ExitsOneAndListsTheMismatchWhenADecisionWasEdited) {
 
   const Outcome sut = run_cli("explain " + path);
 
-  EXPECT_EQ(sut.exit_code, 1) << sut.out;
+  EXPECT_EQ(sut.exit_code, 4) << sut.out;
   EXPECT_NE(sut.out.find("reproduced 3 of 4 decisions"), std::string::npos) << sut.out;
   EXPECT_NE(sut.out.find("decision 0 at 0ns [choice]: recorded ocr#0"), std::string::npos)
       << sut.out;
 }
 
-TEST_F(ExplainCliTest, ExitsOneForATruncatedTrace) {
+TEST_F(ExplainCliTest, ExitsFourForATruncatedTrace) {
   TraceBuffer buf(10, 64);
   testing::fill_sample(buf);
   const std::string path = write("cut.json", testing::export_text(testing::sample_meta(), buf));
 
   const Outcome sut = run_cli("explain " + path);
 
-  EXPECT_EQ(sut.exit_code, 1) << sut.out;
+  EXPECT_EQ(sut.exit_code, 4) << sut.out;
   EXPECT_NE(sut.out.find("trace truncated: 17 records"), std::string::npos) << sut.out;
 }
 

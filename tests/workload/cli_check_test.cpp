@@ -14,38 +14,14 @@ namespace {
 
 const std::string kExamples = std::string(AEGISRT_SOURCE_DIR) + "/examples/";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_all(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `aegisrt <args>` with stdout and stderr redirected to files in `dir`.
-CliRun run_cli(const testing::TempDir& dir, const std::string& args) {
-  const auto out = dir.path() / "stdout.txt";
-  const auto err = dir.path() / "stderr.txt";
-  const std::string cmd = std::string("'") + AEGISRT_CLI_PATH + "' " + args + " > '" +
-                          out.string() + "' 2> '" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_all(out);
-  r.err = read_all(err);
-  return r;
-}
+using testing::CliRun;
+using testing::run_cli;
 
 TEST(CliCheckTest, AcceptsEveryExample) {
   testing::TempDir dir;
   for (const char* name : {"example-mix.yaml", "overload.yaml", "ieo-tasks.json"}) {
     SCOPED_TRACE(name);
-    const CliRun sut = run_cli(dir, "check '" + kExamples + name + "'");
+    const CliRun sut = run_cli("check '" + kExamples + name + "'");
     EXPECT_EQ(sut.exit_code, 0) << sut.err;
     EXPECT_EQ(sut.err, "");
     EXPECT_NE(sut.out.find("tasks:\n"), std::string::npos);
@@ -54,7 +30,7 @@ TEST(CliCheckTest, AcceptsEveryExample) {
 
 TEST(CliCheckTest, PrintsTheNormalisedWorkloadAsYaml) {
   testing::TempDir dir;
-  const CliRun sut = run_cli(dir, "check '" + kExamples + "example-mix.yaml'");
+  const CliRun sut = run_cli("check '" + kExamples + "example-mix.yaml'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   EXPECT_EQ(sut.out.rfind("name: example-mix\n", 0), 0u) << sut.out;
   EXPECT_NE(sut.out.find("  - name: face_front\n    period_ns: 33333000\n"), std::string::npos)
@@ -64,7 +40,7 @@ TEST(CliCheckTest, PrintsTheNormalisedWorkloadAsYaml) {
 
 TEST(CliCheckTest, PrintsJsonWithTheMappingOfAnIeoConfig) {
   testing::TempDir dir;
-  const CliRun sut = run_cli(dir, "check --json '" + kExamples + "ieo-tasks.json'");
+  const CliRun sut = run_cli("check --json '" + kExamples + "ieo-tasks.json'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   const auto j = nlohmann::json::parse(sut.out);
   EXPECT_EQ(j["tasks"][0]["name"], "detector");
@@ -78,7 +54,7 @@ TEST(CliCheckTest, PrintsJsonWithTheMappingOfAnIeoConfig) {
 
 TEST(CliCheckTest, PrintsIeoMappingNotesAsCommentsBeforeTheYaml) {
   testing::TempDir dir;
-  const CliRun sut = run_cli(dir, "check '" + kExamples + "ieo-tasks.json'");
+  const CliRun sut = run_cli("check '" + kExamples + "ieo-tasks.json'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   EXPECT_EQ(sut.out.rfind("# mapped from ", 0), 0u) << sut.out;
   EXPECT_NE(sut.out.find("\n# tasks[0] detector: target_fps 30 -> period 33.333333ms"),
@@ -94,7 +70,7 @@ TEST(CliCheckTest, ExitsTwoWithTheErrorPositionForABadFile) {
                                     "tasks:\n"
                                     "  - name: a\n"
                                     "    perod_ms: 10\n");
-  const CliRun sut = run_cli(dir, "check '" + bad + "'");
+  const CliRun sut = run_cli("check '" + bad + "'");
   EXPECT_EQ(sut.exit_code, 2);
   EXPECT_EQ(sut.out, "");
   EXPECT_EQ(sut.err, "aegisrt: error: " + bad +
@@ -104,8 +80,8 @@ TEST(CliCheckTest, ExitsTwoWithTheErrorPositionForABadFile) {
 
 TEST(CliCheckTest, ExitsTwoForAMissingFileAndForMissingArguments) {
   testing::TempDir dir;
-  EXPECT_EQ(run_cli(dir, "check '" + (dir.path() / "absent.yaml").string() + "'").exit_code, 2);
-  EXPECT_EQ(run_cli(dir, "check").exit_code, 2);
+  EXPECT_EQ(run_cli("check '" + (dir.path() / "absent.yaml").string() + "'").exit_code, 2);
+  EXPECT_EQ(run_cli("check").exit_code, 2);
 }
 
 TEST(CliCheckTest, PrintsWarningsOnStderrAndStillSucceeds) {
@@ -113,7 +89,7 @@ TEST(CliCheckTest, PrintsWarningsOnStderrAndStillSucceeds) {
   const std::string file =
       dir.write("warn.yaml",
                 "tasks:\n  - {name: a, period_ms: 10, sim: {wcet_ms: 1, stddev_fraction: 0.3}}\n");
-  const CliRun sut = run_cli(dir, "check '" + file + "'");
+  const CliRun sut = run_cli("check '" + file + "'");
   EXPECT_EQ(sut.exit_code, 0);
   EXPECT_NE(sut.err.find("aegisrt: warning: "), std::string::npos) << sut.err;
   EXPECT_NE(sut.err.find("stddev_fraction has no effect with distribution constant"),

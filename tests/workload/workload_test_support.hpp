@@ -1,6 +1,8 @@
 // Helpers shared by the workload tests: a temporary folder and a field-by-field comparison.
 #pragma once
 
+#include "support/cli.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -14,37 +16,6 @@
 namespace aegisrt::testing {
 
 // A fresh folder under the system's temporary folder, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        std::filesystem::temp_directory_path() /
-        ("aegisrt_workload_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
-  // Writes `text` to `name` inside the folder and returns the full path.
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::filesystem::path p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Every field of every task, one assertion each, so that a difference names the field.
 inline void expect_same_workload(const Workload& a, const Workload& b) {
   EXPECT_EQ(a.name, b.name);

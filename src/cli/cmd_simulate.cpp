@@ -1,0 +1,207 @@
+// aegisrt simulate FILE: runs a workload in virtual time on the `sim` backend.
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "aegisrt/core/clock.hpp"
+#include "aegisrt/sched/scheduler.hpp"
+#include "aegisrt/sim/sim_backend.hpp"
+#include "aegisrt/trace/buffer.hpp"
+#include "aegisrt/trace/chrome.hpp"
+#include "aegisrt/workload/workload.hpp"
+#include "commands.hpp"
+
+namespace aegisrt::cli {
+namespace {
+
+struct SimulateArgs {
+  std::string file;
+  std::string duration = "10s";
+  std::uint64_t seed = 1;
+  std::string policy;
+  std::string trace_path;
+  bool json = false;
+};
+
+constexpr trace::DropReason kReportedDrops[] = {
+    trace::DropReason::kQueueFullOldest, trace::DropReason::kQueueFullNewest,
+    trace::DropReason::kRejected,        trace::DropReason::kShed,
+    trace::DropReason::kDeadlineAbort,   trace::DropReason::kBackendFailure,
+};
+
+std::string ms(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", d.to_ms());
+  return buf;
+}
+
+nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration horizon,
+                       std::uint64_t seed) {
+  nlohmann::json out;
+  out["workload"] = w.name;
+  out["policy"] = to_string(w.scheduler.policy);
+  out["load_shedding"] = w.scheduler.load_shedding;
+  out["duration_ns"] = horizon.count();
+  out["seed"] = seed;
+  out["decisions"] = stats.decisions;
+  out["tasks"] = nlohmann::json::array();
+  for (const Task& t : w.tasks) {
+    const sched::TaskStats& st = stats.tasks[t.id];
+    const sched::ResponseSummary r = st.summary();
+    nlohmann::json dropped = nlohmann::json::object();
+    for (trace::DropReason why : kReportedDrops) {
+      dropped[trace::to_string(why)] = st.dropped[static_cast<std::size_t>(why)];
+    }
+    out["tasks"].push_back({
+        {"name", t.name},
+        {"released", st.released},
+        {"completed", st.completed},
+        {"missed", st.missed},
+        {"dropped", dropped},
+        {"response_ns",
+         {{"min", r.min.count()}, {"p50", r.p50.count()}, {"p99", r.p99.count()},
+          {"max", r.max.count()}}},
+        {"cv", r.cv},
+    });
+  }
+  out["device"] = {{"utilisation", stats.utilisation()},
+                   {"busy_ns", stats.busy.count()},
+                   {"end_ns", stats.end.ns()}};
+  return out;
+}
+
+void print_text(const Workload& w, const sched::RunStats& stats, Duration horizon,
+                std::uint64_t seed) {
+  std::printf("workload %s: policy %s, load shedding %s, %s simulated, seed %llu\n\n",
+              w.name.c_str(), to_string(w.scheduler.policy),
+              w.scheduler.load_shedding ? "on" : "off", format_duration(horizon).c_str(),
+              static_cast<unsigned long long>(seed));
+  std::printf("%-20s %9s %9s %7s %8s %10s %10s %10s %10s %6s\n", "task", "released", "completed",
+              "missed", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "cv");
+  for (const Task& t : w.tasks) {
+    const sched::TaskStats& st = stats.tasks[t.id];
+    const sched::ResponseSummary r = st.summary();
+    std::printf("%-20s %9llu %9llu %7llu %8llu %10s %10s %10s %10s %6.3f\n", t.name.c_str(),
+                static_cast<unsigned long long>(st.released),
+                static_cast<unsigned long long>(st.completed),
+                static_cast<unsigned long long>(st.missed),
+                static_cast<unsigned long long>(st.dropped_total()), ms(r.min).c_str(),
+                ms(r.p50).c_str(), ms(r.p99).c_str(), ms(r.max).c_str(), r.cv);
+  }
+  bool any_drop = false;
+  for (const Task& t : w.tasks) {
+    const sched::TaskStats& st = stats.tasks[t.id];
+    if (st.dropped_total() == 0) continue;
+    if (!any_drop) std::printf("\ndropped jobs by reason:\n");
+    any_drop = true;
+    std::printf("  %-20s", t.name.c_str());
+    for (trace::DropReason why : kReportedDrops) {
+      const auto n = st.dropped[static_cast<std::size_t>(why)];
+      if (n > 0) std::printf(" %s %llu", trace::to_string(why), static_cast<unsigned long long>(n));
+    }
+    std::printf("\n");
+  }
+  std::printf("\ndevice utilisation %.1f%% (busy %s ms of %s ms), %llu scheduling decisions\n",
+              100.0 * stats.utilisation(), ms(stats.busy).c_str(),
+              ms(stats.end.since_epoch()).c_str(),
+              static_cast<unsigned long long>(stats.decisions));
+}
+
+int simulate(const SimulateArgs& args) {
+  const auto horizon = parse_duration(args.duration);
+  if (!horizon || *horizon <= Duration::zero()) {
+    print_error("--duration `" + args.duration +
+                "` is not a positive duration with a unit (e.g. 250ms, 10s, 400000us)");
+    return kExitBadInput;
+  }
+  auto loaded = workload::load_file(args.file);
+  if (!loaded.ok()) {
+    print_error(loaded.error().to_string());
+    return kExitBadInput;
+  }
+  for (const std::string& warning : loaded->warnings) {
+    std::fprintf(stderr, "aegisrt: warning: %s\n", warning.c_str());
+  }
+  Workload& w = loaded->workload;
+  if (!args.policy.empty()) {
+    const auto policy = parse_policy(args.policy);
+    if (!policy) {
+      print_error("--policy `" + args.policy + "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
+      return kExitBadInput;
+    }
+    w.scheduler.policy = *policy;
+  }
+
+  std::unique_ptr<trace::TraceBuffer> buffer;
+  if (!args.trace_path.empty()) {
+    sched::RunOptions sizing;
+    sizing.horizon = *horizon;
+    const trace::TraceCapacity size = trace::trace_capacity(w, sizing);
+    constexpr std::uint64_t kMaxTraceBytes = 4ULL << 30;
+    const std::uint64_t bytes = size.records * sizeof(trace::TraceRecord) +
+                                size.candidates * sizeof(sched::Candidate);
+    if (bytes > kMaxTraceBytes) {
+      print_error("a trace of this run could need " + std::to_string(bytes >> 20) +
+                  " MiB of memory (limit 4096 MiB): shorten --duration or drop --trace");
+      return kExitBadInput;
+    }
+    buffer = std::make_unique<trace::TraceBuffer>(size.records, size.candidates);
+  }
+
+  VirtualClock clock;
+  sim::SimBackend backend(clock, args.seed);
+  sched::Scheduler scheduler(w, clock, backend, buffer.get());
+  sched::RunOptions opts;
+  opts.horizon = *horizon;
+  opts.seed = args.seed;
+  if (Status st = scheduler.prepare(opts); !st.ok()) {
+    print_error(args.file + ": " + st.error().to_string());
+    return kExitBadInput;
+  }
+  scheduler.run();
+  const sched::RunStats& stats = scheduler.stats();
+
+  if (buffer) {
+    trace::TraceMeta meta;
+    meta.workload = w.name;
+    meta.backend = "sim";
+    meta.policy = w.scheduler.policy;
+    meta.load_shedding = w.scheduler.load_shedding;
+    meta.seed = args.seed;
+    meta.horizon = *horizon;
+    for (const Task& t : w.tasks) meta.task_names.push_back(t.name);
+    if (Status st = trace::write_chrome_json(args.trace_path, meta, *buffer); !st.ok()) {
+      print_error(st.error().to_string());
+      return kExitBadInput;
+    }
+  }
+  if (args.json) {
+    std::printf("%s\n", to_json(w, stats, *horizon, args.seed).dump(2).c_str());
+  } else {
+    print_text(w, stats, *horizon, args.seed);
+    if (buffer) std::printf("trace written to %s\n", args.trace_path.c_str());
+  }
+  return kExitOk;
+}
+
+void register_simulate(CLI::App& app, ExitCode& exit) {
+  auto args = std::make_shared<SimulateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate", "Run a workload in virtual time on the sim backend and report per-task outcomes");
+  cmd->add_option("FILE", args->file, "workload file (YAML or JSON)")->required();
+  cmd->add_option("--duration", args->duration, "simulated time, with a unit (250ms, 10s)")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "seed of execution times, jitter and sporadic gaps")
+      ->capture_default_str();
+  cmd->add_option("--policy", args->policy,
+                  "override the file's policy: np-edf, np-fp, fifo, lp-edf, lp-fp");
+  cmd->add_option("--trace", args->trace_path, "write a Chrome/Perfetto trace JSON here");
+  cmd->add_flag("--json", args->json, "print the statistics as JSON");
+  cmd->callback([args, &exit] { exit.value = simulate(*args); });
+}
+
+const CommandRegistration kRegistration(20, &register_simulate);
+
+}  // namespace
+}  // namespace aegisrt::cli
