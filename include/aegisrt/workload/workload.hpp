@@ -1,5 +1,5 @@
-// Workload files: YAML (or JSON) in, a validated Workload out, with errors that name the file, line,
-// column and field. Also reads InferEdgeOrchestrator task configs (docs/workload-format.md).
+// Workload files: YAML (or JSON) in, a validated Workload out, with errors that name the file,
+// line, column and field. Also reads InferEdgeOrchestrator task configs (docs/workload-format.md).
 #pragma once
 
 #include <string>
