@@ -115,8 +115,9 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
     const long double la = std::ceil(sum / (1.0L - util)) + 1.0L;
     if (la < 4.0e18L) cap = std::max<std::int64_t>(static_cast<std::int64_t>(la), 0);
   }
-  const std::optional<std::int64_t> l = synchronous_busy_period(m, 0, cap, a);
-  if (!l.has_value()) {
+  Arith window_arith;  // a busy period beyond int64 (U = 1, huge hyperperiod) is inconclusive
+  const std::optional<std::int64_t> l = synchronous_busy_period(m, 0, cap, window_arith);
+  if (!l.has_value() || window_arith.overflow()) {
     out.inconclusive = true;
     return out;
   }
@@ -185,8 +186,15 @@ EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a) {
   const TaskParams& ti = m.tasks[i];
   std::int64_t b_all = 0;
   for (const TaskParams& p : m.tasks) b_all = std::max(b_all, m.region_blocking(p.q_max));
-  const std::optional<std::int64_t> l = synchronous_busy_period(m, b_all, Arith::kInf, a);
-  if (!l.has_value() || a.overflow()) {
+  // The busy window with blocking closes only when U < 1, or U = 1 without blocking. Its own
+  // arithmetic: a window that does not close is "no bound", not an input overflow.
+  const std::optional<int> u = compare_utilisation_with_one(m);
+  Arith window_arith;
+  const std::optional<std::int64_t> l =
+      (!u.has_value() || *u > 0 || (*u == 0 && b_all > 0))
+          ? std::nullopt
+          : synchronous_busy_period(m, b_all, Arith::kInf, window_arith);
+  if (!l.has_value() || window_arith.overflow()) {
     out.inconclusive = true;
     out.bound = Arith::kInf;
     return out;

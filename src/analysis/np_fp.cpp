@@ -57,15 +57,18 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
 
   // Level-i active period: L_i = B_i + sum_{h in hep(i)} ceil((L_i + J_h) / T_h) C_h
   // (Davis et al. 2007, eq. 16; Buttazzo eq. 8.3), starting from B_i + C_i.
-  std::int64_t l = a.add(b, ti.wcet);
+  // With U_hep = 1 and blocking the period never closes; its own arithmetic, so that a period that
+  // does not close is reported as inconclusive, not as an input overflow.
+  Arith window;
+  std::int64_t l = window.add(b, ti.wcet);
   for (std::uint64_t it = 0;; ++it) {
     std::int64_t next = b;
     for (std::size_t h = 0; h < m.tasks.size(); ++h) {
       if (!hep[h]) continue;
       const TaskParams& p = m.tasks[h];
-      next = a.add(next, a.mul(ceil_div(a.add(l, p.jitter), p.period), p.wcet));
+      next = window.add(next, window.mul(ceil_div(window.add(l, p.jitter), p.period), p.wcet));
     }
-    if (a.overflow() || it > kMaxIterations) {
+    if (window.overflow() || it > kMaxIterations) {
       out.inconclusive = true;
       out.bound = Arith::kInf;
       return out;
