@@ -57,6 +57,13 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
 
   // Level-i active period: L_i = B_i + sum_{h in hep(i)} ceil((L_i + J_h) / T_h) C_h
   // (Davis et al. 2007, eq. 16; Buttazzo eq. 8.3), starting from B_i + C_i.
+  if (*u == 0 && b > 0) {
+    // U_hep = 1 with blocking: L = B + sum ceil(L/T_h) C_h >= B + L has no solution, the active
+    // period never closes, and the analysis cannot bound the response.
+    out.inconclusive = true;
+    out.bound = Arith::kInf;
+    return out;
+  }
   // With U_hep = 1 and blocking the period never closes; its own arithmetic, so that a period that
   // does not close is reported as inconclusive, not as an input overflow.
   Arith window;

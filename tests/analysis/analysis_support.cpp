@@ -49,8 +49,7 @@ class ScriptedBackend final : public sched::Backend {
   sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override {
     std::int64_t d = job.task->segments[segment].wcet.count();
     const TaskId t = job.task->id;
-    if (t < s_.exec.size() && job.job < s_.exec[t].size() &&
-        segment < s_.exec[t][job.job].size()) {
+    if (t < s_.exec.size() && job.job < s_.exec[t].size() && segment < s_.exec[t][job.job].size()) {
       d = s_.exec[t][job.job][segment];
     }
     clock_.advance(Duration::ns(d));
@@ -223,19 +222,24 @@ Workload random_small_set(Policy policy, std::size_t n, double u, std::int64_t m
   std::vector<std::int32_t> prio(n);
   for (std::size_t i = 0; i < n; ++i) prio[i] = static_cast<std::int32_t>(i + 1);
   for (std::size_t i = n; i > 1; --i) {
-    std::swap(prio[i - 1], prio[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(i - 1)))]);
+    std::swap(prio[i - 1],
+              prio[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(i - 1)))]);
   }
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t t = between(min_period, max_period);
-    const std::int64_t c = std::clamp<std::int64_t>(std::llround(us[i] * static_cast<double>(t)), 1, t);
+    const std::int64_t c =
+        std::clamp<std::int64_t>(std::llround(us[i] * static_cast<double>(t)), 1, t);
     const std::int64_t d = between(c, t);
     const std::size_t m =
-        static_cast<std::size_t>(between(1, static_cast<std::int64_t>(std::min<std::size_t>(max_segments, static_cast<std::size_t>(c)))));
+        static_cast<std::size_t>(between(1, static_cast<std::int64_t>(std::min<std::size_t>(
+                                                max_segments, static_cast<std::size_t>(c)))));
     std::vector<std::int64_t> segs(m, c / static_cast<std::int64_t>(m));
-    for (std::int64_t r = 0; r < c % static_cast<std::int64_t>(m); ++r) segs[static_cast<std::size_t>(r)] += 1;
+    for (std::int64_t r = 0; r < c % static_cast<std::int64_t>(m); ++r)
+      segs[static_cast<std::size_t>(r)] += 1;
     // Shuffle some weight between segments so that they differ.
     if (m > 1) {
-      const std::size_t from = static_cast<std::size_t>(between(0, static_cast<std::int64_t>(m - 1)));
+      const std::size_t from =
+          static_cast<std::size_t>(between(0, static_cast<std::int64_t>(m - 1)));
       const std::size_t to = static_cast<std::size_t>(between(0, static_cast<std::int64_t>(m - 1)));
       const std::int64_t move = between(0, segs[from] - 1);
       segs[from] -= move;

@@ -121,9 +121,9 @@ TEST(NpFpTest, EqualPrioritiesInterfereWithEachOther) {
 }
 
 TEST(NpFpTest, DeadlineMonotonicAssignmentOrdersByDeadline) {
-  const Workload w = make_workload(Policy::kNpFp, {make_task("long", {1}, 20, 20, 7),
-                                                   make_task("short", {1}, 20, 5, 1),
-                                                   make_task("mid", {1}, 20, 10, 3)});
+  const Workload w = make_workload(
+      Policy::kNpFp, {make_task("long", {1}, 20, 20, 7), make_task("short", {1}, 20, 5, 1),
+                      make_task("mid", {1}, 20, 10, 3)});
   AdmitOptions opts;
   opts.priorities = PriorityAssignment::kDeadlineMonotonic;
 
@@ -134,22 +134,45 @@ TEST(NpFpTest, DeadlineMonotonicAssignmentOrdersByDeadline) {
 }
 
 TEST(NpFpTest, AudsleyFindsAnOrderThatDeadlineMonotonicMisses) {
-  // a: C = 1, T = 3, D = 3; b: C = 2, T = 100, D = 2.
-  // DM puts b first: R_b = B_b + C_b = 0 + 2 = 2 ok; a: B = 0, s = (floor(s/100)+1) 2 = 2, f = 3,
-  //   L_a = ceil(L/3) + ceil(L/100) 2 = 3, K = 1: R_a = 3 ok. Hmm - both orders are examined
-  //   below; the set where DM fails is: a: C = 2, T = 5, D = 4; b: C = 1, T = 4, D = 3? (see
-  //   the next test for one found by hand.)
-  // Here only the mechanics: OPA returns distinct levels 1..n and an admitted verdict.
+  // Deadline-monotonic is not optimal without preemption (George, Rivierre & Spuri 1996, s. 4).
+  // a: C = 1, T = D = 2; b: C = 2, T = D = 5; c: C = 1, T = 10, D = 8.
+  // DM (a > b > c): c has B = 0, L = 10, K = 1, s = (floor(s/2)+1) + (floor(s/5)+1) 2:
+  //   3 -> 4 -> 5 -> 7 -> 8 -> 9 -> 9, f = 10, R_c = 10 > 8.
+  // a > c > b: a: B = 1, R = 2. c: B = 1, s = 1 + (floor(s/2)+1) = 3, f = 4, R = 4.
+  //   b: B = 0, L = 10, K = 2; job 1: s = (floor(s/2)+1) + (floor(s/10)+1) = 3, f = 5, R = 5;
+  //   job 2: s = 2 + ... = 7, f = 9, R = 9 - 5 = 4. All meet their deadlines.
   const Workload w = make_workload(
-      Policy::kNpFp, {make_task("a", {1}, 3, 3, 0), make_task("b", {2}, 100, 2, 0)});
-  AdmitOptions opts;
-  opts.priorities = PriorityAssignment::kAudsley;
+      Policy::kNpFp, {make_task("a", {1}, 2), make_task("b", {2}, 5), make_task("c", {1}, 10, 8)});
+  AdmitOptions dm;
+  dm.priorities = PriorityAssignment::kDeadlineMonotonic;
+  AdmitOptions opa;
+  opa.priorities = PriorityAssignment::kAudsley;
 
-  const Result<Verdict> sut = admit(w, opts);
+  const Result<Verdict> with_dm = admit(w, dm);
+  const Result<Verdict> sut = admit(w, opa);
+
+  ASSERT_TRUE(with_dm.ok() && sut.ok());
+  EXPECT_FALSE(with_dm->schedulable);
+  EXPECT_EQ(with_dm->tasks[2].response_bound, Duration::ns(10));
+  EXPECT_TRUE(sut->schedulable);
+  EXPECT_GT(sut->tasks[0].priority, sut->tasks[2].priority);
+  EXPECT_GT(sut->tasks[2].priority, sut->tasks[1].priority);
+  EXPECT_EQ(sut->tasks[2].response_bound, Duration::ns(4));
+  EXPECT_EQ(sut->tasks[1].response_bound, Duration::ns(5));
+}
+
+TEST(NpFpTest, AudsleyFailureStillReportsAWitness) {
+  // Two tasks that cannot share the device in any order: each has D = C = 2 and T = 3, U = 4/3.
+  const Workload w =
+      make_workload(Policy::kNpFp, {make_task("a", {2}, 3, 2), make_task("b", {2}, 3, 2)});
+  AdmitOptions opa;
+  opa.priorities = PriorityAssignment::kAudsley;
+
+  const Result<Verdict> sut = admit(w, opa);
 
   ASSERT_TRUE(sut.ok());
-  EXPECT_TRUE(sut->schedulable);
-  EXPECT_NE(sut->tasks[0].priority, sut->tasks[1].priority);
+  EXPECT_FALSE(sut->schedulable);
+  ASSERT_TRUE(sut->witness.has_value());
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "aegisrt/analysis/admission.hpp"
-#include "analysis/analysis_support.hpp"
 #include "aegisrt/core/random.hpp"
+#include "analysis/analysis_support.hpp"
 
 namespace aegisrt::analysis {
 namespace {
@@ -31,8 +31,9 @@ struct SweepCounts {
 std::string dump(const Workload& w, const Verdict& v, const testing::OracleResult& o) {
   std::string s;
   for (const Task& t : w.tasks) {
-    s += t.name + ": T=" + std::to_string(t.period.count()) + " D=" +
-         std::to_string(t.deadline.count()) + " prio=" + std::to_string(t.priority) + " segs=";
+    s += t.name + ": T=" + std::to_string(t.period.count()) +
+         " D=" + std::to_string(t.deadline.count()) + " prio=" + std::to_string(t.priority) +
+         " segs=";
     for (const Segment& g : t.segments) s += std::to_string(g.wcet.count()) + ",";
     s += "\n";
   }
@@ -81,8 +82,9 @@ void expect_both_outcomes(const SweepCounts& c, std::size_t sets) {
   // The sweep must exercise both verdicts, or it proves little.
   EXPECT_GT(c.admitted, sets / 10);
   EXPECT_GT(c.rejected, sets / 10);
-  std::printf("admitted %zu, rejected %zu, oracle misses %zu, rejected without a witnessed miss %zu\n",
-              c.admitted, c.rejected, c.oracle_misses, c.disagreements);
+  std::printf(
+      "admitted %zu, rejected %zu, oracle misses %zu, rejected without a witnessed miss %zu\n",
+      c.admitted, c.rejected, c.oracle_misses, c.disagreements);
 }
 
 TEST(OracleTest, NpEdfAgreesWithTheOracleOnEverySet) {
