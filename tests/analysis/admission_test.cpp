@@ -205,11 +205,16 @@ TEST_P(PropertyTest, RemovingATaskNeverTurnsAdmissionIntoRejection) {
   EXPECT_GT(admitted, 10u);
 }
 
+std::string policy_name(const ::testing::TestParamInfo<Policy>& p) {
+  std::string s = to_string(p.param);
+  for (char& c : s) c = c == '-' ? '_' : c;
+  return s;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PropertyTest,
                          ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kLpEdf,
                                            Policy::kLpFp, Policy::kFifo),
-                         [](const auto& info) {
-                           std::string s = to_string(info.param);
+                         policy_name);
                            for (char& c : s) c = c == '-' ? '_' : c;
                            return s;
                          });
