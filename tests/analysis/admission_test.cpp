@@ -215,9 +215,6 @@ INSTANTIATE_TEST_SUITE_P(AllPolicies, PropertyTest,
                          ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kLpEdf,
                                            Policy::kLpFp, Policy::kFifo),
                          policy_name);
-                           for (char& c : s) c = c == '-' ? '_' : c;
-                           return s;
-                         });
 
 }  // namespace
 }  // namespace aegisrt::analysis
