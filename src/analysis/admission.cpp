@@ -218,7 +218,9 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
     }
     for (std::size_t i = 0; i < n; ++i) {
       TaskVerdict& tv = v.tasks[i];
-      const EdfResponse r = edf_response_bound(m, i, a);
+      EdfResponse r;
+      r.inconclusive = true;  // not computed
+      if (options.response_bounds) r = edf_response_bound(m, i, a);
       // Blocking at the critical instant: max{ q_j - 1 : D_j > D_i - J_i }.
       std::int64_t b = 0;
       for (const TaskParams& p : m.tasks) {
@@ -241,7 +243,7 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
     std::vector<FpResponse> rs(n);
     std::optional<std::size_t> failing;
     for (std::size_t i = 0; i < n; ++i) {
-      rs[i] = fp_response_time(m, i, a, std::nullopt, false);
+      rs[i] = fp_response_time(m, i, a, std::nullopt, !options.response_bounds);
       TaskVerdict& tv = v.tasks[i];
       tv.blocking = Duration::ns(rs[i].blocking);
       if (!rs[i].inconclusive && rs[i].bound != Arith::kInf) {

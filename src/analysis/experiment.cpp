@@ -141,6 +141,7 @@ Result<std::vector<AcceptancePoint>> run_acceptance(const AcceptanceConfig& cfg)
   opts.scaling_precision = 0;
   opts.advise = false;
   opts.preemption_advice = false;
+  opts.response_bounds = false;
   const auto steps =
       static_cast<std::size_t>(std::floor((cfg.u_to - cfg.u_from) / cfg.u_step + 1e-9)) + 1;
   for (std::size_t s = 0; s < steps; ++s) {

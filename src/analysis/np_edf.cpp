@@ -21,8 +21,10 @@ namespace aegisrt::analysis {
 namespace {
 
 // Work limits: beyond them the analysis reports "inconclusive" and the set is rejected (sound).
-constexpr std::uint64_t kMaxIterations = 20'000'000;
-constexpr std::uint64_t kMaxOffsets = 4'000'000;
+// A busy period that needs more fixed-point steps than this is near U = 1 with a huge hyperperiod.
+constexpr std::uint64_t kMaxIterations = 200'000;
+constexpr std::uint64_t kMaxPoints = 2'000'000;  // QPA steps
+constexpr std::uint64_t kMaxOffsets = 400'000;
 
 // rbf_j(delta) = ceil((delta + J_j) / T_j) * C_j for delta > 0, 0 otherwise (ANALYSIS.md).
 std::int64_t request_bound(const TaskParams& p, std::int64_t delta, Arith& a) {
@@ -144,7 +146,7 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
     // non-decreasing there: if h(t) < t, no point in [h(t), t] can fail.
     std::int64_t t = last_deadline_before(m, piece_hi);
     while (t >= piece_lo && t >= 0) {
-      if (++out.points_checked > kMaxIterations) {
+      if (++out.points_checked > kMaxPoints) {
         out.inconclusive = true;
         return out;
       }

@@ -17,7 +17,9 @@
 namespace aegisrt::analysis {
 namespace {
 
-constexpr std::uint64_t kMaxIterations = 20'000'000;
+// Work limits: beyond them the analysis reports "inconclusive" and the set is rejected (sound).
+constexpr std::uint64_t kMaxIterations = 200'000;  // fixed-point steps of one equation
+constexpr std::uint64_t kMaxJobs = 200'000;        // K_i
 
 }  // namespace
 
@@ -86,6 +88,11 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
   out.busy_period = l;
   // K_i = ceil((L_i + J_i) / T_i) jobs of task i are released in the active period.
   out.jobs = static_cast<std::uint64_t>(ceil_div(a.add(l, ti.jitter), ti.period));
+  if (out.jobs > kMaxJobs) {
+    out.inconclusive = true;
+    out.bound = Arith::kInf;
+    return out;
+  }
 
   out.schedulable = true;
   std::int64_t s = 0;

@@ -52,6 +52,9 @@ struct AdmitOptions {
   // For a rejection: search the WCET reduction / deadline extension that would admit the set
   // (the `advice` sentence). Costs about 60 analyses; off for bulk experiments.
   bool advise = true;
+  // Compute every task's response-time bound. Off: only the test runs (EDF: the demand test;
+  // FP: each task's analysis stops at its first late job); for bulk experiments.
+  bool response_bounds = true;
   // lp policies: blocking tolerances, largest admissible non-preemptive region per task and the
   // merged preemption-point plan.
   bool preemption_advice = true;
