@@ -373,6 +373,33 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
         s += std::string(c_ok ? "; no" : " and no") + " deadline up to its period (" +
              fmt_ns(workload.tasks[x].period.count()) + ") admits the set";
       }
+      // Blocking in the witness: the largest non-preemptive region that would remove it.
+      if ((witness->kind == Witness::Kind::kDemand ||
+           witness->kind == Witness::Kind::kResponseTime) &&
+          witness->blocking > Duration::zero()) {
+        std::optional<std::size_t> blocker;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (m.region_blocking(m.tasks[j].q_max) != witness->blocking.count()) continue;
+          if (is_edf(v.policy) ? m.tasks[j].deadline > witness->interval.count()
+                               : m.tasks[j].priority < m.tasks[witness->task].priority) {
+            blocker = j;
+            break;
+          }
+        }
+        if (blocker) {
+          bool complete = true;
+          Arith qa;
+          const std::vector<std::int64_t> q =
+              is_edf(v.policy) ? edf_max_np_regions(m, qa, &complete) : fp_max_np_regions(m, qa);
+          if (complete && q[*blocker] > 0 && q[*blocker] < m.tasks[*blocker].q_max) {
+            s += "; or cut " + names[*blocker] + "'s longest non-preemptive region from " +
+                 fmt_ns(m.tasks[*blocker].q_max) + " to at most " + fmt_ns(q[*blocker]) +
+                 (preempts_at_segment_boundaries(v.policy)
+                      ? " (shorter segments)"
+                      : " (segments and a limited-preemptive policy)");
+          }
+        }
+      }
       v.advice = s;
     }
   } else if (v.schedulable) {

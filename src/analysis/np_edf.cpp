@@ -47,6 +47,18 @@ std::int64_t last_deadline_before(const TaskSetModel& m, std::int64_t x) {
   return best;
 }
 
+// Smallest absolute deadline d >= x of the synchronous pattern (d >= 0); -1 when x is beyond int64.
+std::int64_t first_deadline_at_or_after(const TaskSetModel& m, std::int64_t x) {
+  std::int64_t best = -1;
+  for (const TaskParams& p : m.tasks) {
+    const std::int64_t first = p.deadline - p.jitter;
+    const std::int64_t k = std::max<std::int64_t>(0, ceil_div(x - first, p.period));
+    const std::int64_t d = first + k * p.period;
+    if (d >= 0 && (best < 0 || d < best)) best = d;
+  }
+  return best;
+}
+
 // Synchronous busy period L = sum_j rbf_j(L) (Baruah, Mok & Rosier 1990, with release jitter as
 // in Spuri 1996), iterated from sum C_j. Stops early (returning `cap`) once L > cap.
 std::optional<std::int64_t> synchronous_busy_period(const TaskSetModel& m, std::int64_t extra,
@@ -154,8 +166,18 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
       if (dbf == 0) break;  // no deadline at or before t
       const std::int64_t h = a.add(dbf, beta);
       if (h > t) {
-        // The largest deadline d <= t has dbf(d) = dbf(t) and B(d) >= beta: it fails too.
+        // The largest deadline d <= t has dbf(d) = dbf(t) and B(d) >= beta: it fails too. For a
+        // readable witness, look for the earliest failing deadline of the piece (bounded scan).
         out.t = last_deadline_before(m, t + 1);
+        std::uint64_t scanned = 0;
+        for (std::int64_t d = first_deadline_at_or_after(m, piece_lo); d >= 0 && d < out.t;
+             d = first_deadline_at_or_after(m, d + 1)) {
+          if (++scanned > 100'000) break;
+          if (a.add(demand_bound(m, d, a), edf_blocking(m, d)) > d) {
+            out.t = d;
+            break;
+          }
+        }
         out.demand = demand_bound(m, out.t, a);
         out.blocking = edf_blocking(m, out.t, &out.blocker);
         return out;

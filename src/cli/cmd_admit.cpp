@@ -7,13 +7,6 @@
 #include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
 
-// Until the workload loader's implementation is on main, a weak reference keeps this command
-// linking: the real definition wins as soon as it is linked in, and without it `admit` says so.
-// TODO(analysis): drop this declaration once src/workload/ is merged.
-namespace aegisrt::workload {
-Result<Loaded> load_file(const std::string& path) __attribute__((weak));
-}  // namespace aegisrt::workload
-
 namespace aegisrt::cli {
 namespace {
 
@@ -27,10 +20,6 @@ struct AdmitArgs {
 };
 
 int run_admit(const AdmitArgs& args) {
-  if (workload::load_file == nullptr) {
-    print_error("this build has no workload loader yet (src/workload)");
-    return kExitInternal;
-  }
   Result<workload::Loaded> loaded = workload::load_file(args.file);
   if (!loaded.ok()) {
     print_error(loaded.error().to_string());
