@@ -1,0 +1,468 @@
+// Admission: runs the test of the policy, gathers per-task bounds, and writes the rationale, the
+// witness of a rejection and the advice sentence. The tests themselves live one per file
+// (utilisation.cpp, np_edf.cpp, np_fp.cpp, lp_edf.cpp, lp_fp.cpp); this file only orchestrates.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "model.hpp"
+
+namespace aegisrt::analysis {
+namespace {
+
+bool is_edf(Policy p) { return p == Policy::kNpEdf || p == Policy::kLpEdf; }
+
+std::string fmt_ns(std::int64_t v) {
+  if (v == Arith::kInf) return "unbounded";
+  return format_duration(Duration::ns(v));
+}
+
+std::string fmt_double(double v, int digits = 4) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
+}
+
+std::string test_name(Policy p, TimeModel tm) {
+  std::string s;
+  switch (p) {
+    case Policy::kNpEdf:
+      s = "np-edf processor demand with blocking (George, Rivierre & Spuri 1996; QPA, Zhang & "
+          "Burns 2009)";
+      break;
+    case Policy::kLpEdf:
+      s = "lp-edf processor demand with segment blocking (Baruah 2005; Bertogna & Baruah 2010)";
+      break;
+    case Policy::kNpFp:
+      s = "np-fp response time over the level-i active period (Davis, Burns, Bril & Lukkien 2007)";
+      break;
+    case Policy::kLpFp:
+      s = "lp-fp response time with fixed preemption points (Yao, Buttazzo & Bertogna 2009)";
+      break;
+    case Policy::kFifo:
+      s = "fifo as np-fp with equal priorities (Davis et al. 2007; sufficient only)";
+      break;
+  }
+  s += tm == TimeModel::kDiscrete ? ", discrete time" : ", dense-time blocking";
+  return s;
+}
+
+// The task the advice sentence is about.
+std::size_t advice_task(const TaskSetModel& m, const Witness& wit) {
+  if (wit.kind == Witness::Kind::kResponseTime) return wit.task;
+  if (wit.kind == Witness::Kind::kDemand) {
+    const std::int64_t t = wit.interval.count();
+    for (const TaskParams& p : m.tasks) {
+      const std::int64_t x = t - (p.deadline - p.jitter);
+      if (x >= 0 && x % p.period == 0) return p.id;
+    }
+  }
+  std::size_t best = 0;  // the largest utilisation
+  for (std::size_t i = 1; i < m.tasks.size(); ++i) {
+    const auto& a = m.tasks[i];
+    const auto& b = m.tasks[best];
+    if (static_cast<Int128>(a.wcet) * b.period > static_cast<Int128>(b.wcet) * a.period) {
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+SetOutcome model_schedulable(const TaskSetModel& m, Arith& a) {
+  SetOutcome out;
+  if (is_edf(m.policy)) {
+    const DemandOutcome d = edf_demand_test(m, a);
+    out.schedulable = d.schedulable;
+    out.inconclusive = d.inconclusive;
+    return out;
+  }
+  out.schedulable = true;
+  for (std::size_t i = 0; i < m.tasks.size(); ++i) {
+    const FpResponse r = fp_response_time(m, i, a, std::nullopt, true);
+    if (r.inconclusive) out.inconclusive = true;
+    if (!r.schedulable || r.inconclusive) {
+      out.schedulable = false;
+      return out;
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::int32_t>> assign_priorities(const Workload& workload, Policy policy,
+                                                    const AdmitOptions& options) {
+  Result<PriorityOutcome> p = compute_priorities(workload, policy, options);
+  if (!p.ok()) return p.error();
+  return std::move(p->priorities);
+}
+
+Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
+  Verdict v;
+  v.policy = options.policy.value_or(workload.scheduler.policy);
+  v.time_model = options.time_model;
+  v.test = test_name(v.policy, v.time_model);
+  if (workload.tasks.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "the workload has no tasks to admit");
+  }
+  Result<PriorityOutcome> prio = compute_priorities(workload, v.policy, options);
+  if (!prio.ok()) return prio.error();
+  Result<TaskSetModel> built = build_model(workload, v.policy, v.time_model, prio->priorities);
+  if (!built.ok()) return built.error();
+  const TaskSetModel& m = *built;
+  const std::size_t n = m.tasks.size();
+  std::vector<std::string> names(n);
+  for (std::size_t i = 0; i < n; ++i) names[i] = workload.tasks[i].name;
+  Arith a;
+
+  v.rationale.push_back("policy " + std::string(to_string(v.policy)) + "; test: " + v.test);
+  const Overheads& oh = workload.scheduler.overheads;
+  if (oh.release != Duration::zero() || oh.dispatch != Duration::zero() ||
+      oh.preemption != Duration::zero()) {
+    v.rationale.push_back("overheads charged to every job: release " + fmt_ns(oh.release.count()) +
+                          " + dispatch " + fmt_ns(oh.dispatch.count()) + " in the first region" +
+                          (preempts_at_segment_boundaries(v.policy)
+                               ? "; dispatch + preemption " +
+                                     fmt_ns((oh.dispatch + oh.preemption).count()) +
+                                     " in every later region"
+                               : ""));
+  }
+  if (is_fixed_priority(v.policy)) {
+    if (v.policy == Policy::kFifo) {
+      v.rationale.push_back(
+          "fifo is np-fp's order with all priorities equal: every other task's jobs released up "
+          "to a job's start are counted as interference");
+    } else {
+      v.rationale.push_back(std::string("priorities: ") + to_string(options.priorities) +
+                            (prio->audsley_failed
+                                 ? " found no assignment that passes: at level " +
+                                       std::to_string(prio->failed_level) +
+                                       " (1 = lowest) no remaining task meets its deadline; "
+                                       "the rest are deadline-monotonic"
+                                 : ""));
+    }
+  }
+
+  // Utilisation (necessary for every policy).
+  const std::optional<int> ucmp = compare_utilisation_with_one(m);
+  const double u = utilisation(m);
+  v.rationale.push_back("U = sum C_i/T_i = " + fmt_double(u, 6) +
+                        (ucmp.has_value() && *ucmp > 0 ? " > 1: overloaded" : " <= 1"));
+
+  // Per-task numbers.
+  v.tasks.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    TaskVerdict& tv = v.tasks[i];
+    const Task& t = workload.tasks[i];
+    const TaskParams& p = m.tasks[i];
+    tv.name = t.name;
+    tv.id = p.id;
+    tv.priority = p.priority;
+    tv.declared_wcet = t.wcet();
+    tv.wcet = Duration::ns(p.wcet);
+    tv.wcet_source = "declared in the workload (" + std::to_string(t.segments.size()) +
+                     (t.segments.size() == 1 ? " segment)" : " segments)") +
+                     (p.wcet != t.wcet().count() ? " + overheads" : "");
+    tv.longest_region = Duration::ns(p.q_max);
+    tv.last_region = Duration::ns(p.q_last);
+    tv.deadline = Duration::ns(p.deadline);
+  }
+
+  std::optional<Witness> witness;
+  bool timing_ok = false;
+  if (ucmp.has_value() && *ucmp > 0) {
+    Witness w;
+    w.kind = Witness::Kind::kUtilisation;
+    w.detail = "U = " + fmt_double(u, 6) + " > 1";
+    w.explanation = "the tasks need more than the whole device: " + w.detail;
+    witness = w;
+  }
+  if (is_edf(v.policy)) {
+    DemandOutcome d;
+    if (!witness) d = edf_demand_test(m, a);
+    if (!witness && d.inconclusive) {
+      Witness w;
+      w.kind = Witness::Kind::kInconclusive;
+      w.detail = "U = " + fmt_double(u, 8);
+      w.explanation = "the synchronous busy period did not close within the analysis limits (" +
+                      w.detail + "); rejected to be safe";
+      witness = w;
+    } else if (!witness && !d.schedulable) {
+      Witness w;
+      w.kind = Witness::Kind::kDemand;
+      w.interval = Duration::ns(d.t);
+      w.demand = Duration::ns(d.demand);
+      w.blocking = Duration::ns(d.blocking);
+      for (const TaskParams& p : m.tasks) {
+        const std::int64_t x = d.t + p.jitter - p.deadline;
+        if (x < 0) continue;
+        const std::int64_t jobs = floor_div(x, p.period) + 1;
+        w.terms.push_back(
+            {"demand of " + names[p.id], jobs, Duration::ns(p.wcet), Duration::ns(jobs * p.wcet)});
+      }
+      if (d.blocking > 0) {
+        w.terms.push_back({"blocking by " + names[d.blocker] + " (region - 1)", 0,
+                           Duration::ns(d.blocking), Duration::ns(d.blocking)});
+      }
+      w.explanation = "in an interval of length t = " + fmt_ns(d.t) +
+                      " the jobs with deadlines inside it need dbf(t) = " + fmt_ns(d.demand) +
+                      ", plus blocking B(t) = " + fmt_ns(d.blocking) + ": " +
+                      fmt_ns(d.demand + d.blocking) + " > t by " +
+                      fmt_ns(d.demand + d.blocking - d.t);
+      witness = w;
+    } else if (!witness) {
+      timing_ok = true;
+      v.rationale.push_back("checked dbf(t) + B(t) <= t at " + std::to_string(d.points_checked) +
+                            " points (QPA) of [0, " + fmt_ns(d.testing_bound) +
+                            "] = [0, max(D_max, min(L, L_a))]: all hold");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      TaskVerdict& tv = v.tasks[i];
+      EdfResponse r;
+      r.inconclusive = true;  // not computed
+      if (options.response_bounds) r = edf_response_bound(m, i, a);
+      // Blocking at the critical instant: max{ q_j - 1 : D_j > D_i - J_i }.
+      std::int64_t b = 0;
+      for (const TaskParams& p : m.tasks) {
+        if (p.id != i && p.deadline > m.tasks[i].deadline - m.tasks[i].jitter) {
+          b = std::max(b, m.region_blocking(p.q_max));
+        }
+      }
+      tv.blocking = Duration::ns(b);
+      if (!r.inconclusive) {
+        // When the demand test passes every job meets its deadline, so D_i is a bound too.
+        const std::int64_t bound = timing_ok ? std::min(r.bound, m.tasks[i].deadline) : r.bound;
+        tv.response_bound = Duration::ns(bound);
+      } else if (timing_ok) {
+        tv.response_bound = tv.deadline;
+      }
+      if (tv.response_bound) tv.slack = tv.deadline - *tv.response_bound;
+      tv.meets_deadline = timing_ok || (tv.response_bound && *tv.response_bound <= tv.deadline);
+    }
+  } else {
+    std::vector<FpResponse> rs(n);
+    std::optional<std::size_t> failing;
+    for (std::size_t i = 0; i < n; ++i) {
+      rs[i] = fp_response_time(m, i, a, std::nullopt, !options.response_bounds);
+      TaskVerdict& tv = v.tasks[i];
+      tv.blocking = Duration::ns(rs[i].blocking);
+      if (!rs[i].inconclusive && rs[i].bound != Arith::kInf) {
+        tv.response_bound = Duration::ns(rs[i].bound);
+        tv.slack = tv.deadline - *tv.response_bound;
+      }
+      tv.meets_deadline = rs[i].schedulable && !rs[i].inconclusive;
+      if (!tv.meets_deadline && (!failing || m.tasks[i].priority > m.tasks[*failing].priority)) {
+        failing = i;
+      }
+    }
+    if (!witness && failing) {
+      const std::size_t i = *failing;
+      const FpResponse& r = rs[i];
+      Witness w;
+      if (r.inconclusive || r.bound == Arith::kInf) {
+        w.kind = r.inconclusive ? Witness::Kind::kInconclusive : Witness::Kind::kUtilisation;
+        w.task = static_cast<TaskId>(i);
+        std::vector<bool> hep(n, false);
+        for (std::size_t h = 0; h < n; ++h) hep[h] = h == i || fp_higher_or_equal(m, h, i);
+        w.detail = "utilisation of " + names[i] + " and the tasks at or above its priority = " +
+                   fmt_double(utilisation(m, &hep), 6);
+        w.explanation = "the level-" + names[i] + " busy period " +
+                        (r.inconclusive ? "did not close within the analysis limits"
+                                        : "never closes (its level is overloaded)") +
+                        "; rejected";
+      } else {
+        w.kind = Witness::Kind::kResponseTime;
+        w.task = static_cast<TaskId>(i);
+        w.job = r.job;
+        w.blocking = Duration::ns(r.blocking);
+        w.start = Duration::ns(r.start);
+        w.finish = Duration::ns(r.finish);
+        w.response = Duration::ns(r.response);
+        w.deadline = Duration::ns(m.tasks[i].deadline);
+        w.terms = fp_terms(m, i, r, names);
+        w.explanation = "job " + std::to_string(r.job) + " of " + std::to_string(r.jobs) +
+                        " in the level-" + names[i] +
+                        " active period (L = " + fmt_ns(r.busy_period) +
+                        ") starts its last region at s = " + fmt_ns(r.start) +
+                        " and finishes at f = " + fmt_ns(r.finish) + ": response " +
+                        fmt_ns(r.response) + " > deadline " + fmt_ns(m.tasks[i].deadline) + " by " +
+                        fmt_ns(r.response - m.tasks[i].deadline);
+        if (r.job > 1) w.explanation += " (self-pushing: an earlier job of the period was fine)";
+      }
+      witness = w;
+    } else if (!witness) {
+      timing_ok = true;
+      v.rationale.push_back(
+          "every job of every level-i active period finishes by its deadline (R_i <= D_i)");
+    }
+  }
+  if (a.overflow()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "arithmetic overflow (int64 ns) in the analysis; the durations are too large",
+                      "use periods and WCETs below about 100 days");
+  }
+
+  v.exact = v.policy == Policy::kNpEdf && v.time_model == TimeModel::kDiscrete &&
+            std::all_of(m.tasks.begin(), m.tasks.end(),
+                        [](const TaskParams& p) { return p.jitter == 0; });
+  if (v.exact) v.rationale.push_back("this test is exact (necessary and sufficient)");
+
+  // Memory.
+  v.memory = check_memory(workload);
+  if (v.memory.budget_bytes != 0) {
+    v.rationale.push_back("memory: " + std::to_string(v.memory.total_bytes) + " B declared, " +
+                          "budget " + std::to_string(v.memory.budget_bytes) +
+                          " B: " + (v.memory.fits ? "fits" : "does not fit"));
+  }
+  if (!v.memory.fits && !witness) {
+    Witness w;
+    w.kind = Witness::Kind::kMemory;
+    w.detail = std::to_string(v.memory.total_bytes) + " B > " +
+               std::to_string(v.memory.budget_bytes) + " B";
+    w.explanation = "the tasks' declared memory exceeds the device budget: " + w.detail;
+    witness = w;
+  }
+
+  v.schedulable = timing_ok && v.memory.fits;
+  v.witness = witness;
+  Setting setting{v.policy, v.time_model, prio->priorities};
+
+  // Sensitivity.
+  if (options.scaling_precision > 0) {
+    v.scaling_precision = options.scaling_precision;
+    v.critical_scaling_factor =
+        critical_scaling_factor(workload, setting, options.scaling_precision);
+  }
+
+  // Limited preemption: largest admissible regions and the merged plan.
+  if (preempts_at_segment_boundaries(v.policy) && options.preemption_advice) {
+    bool complete = true;
+    const std::vector<std::int64_t> q =
+        v.policy == Policy::kLpFp ? fp_max_np_regions(m, a) : edf_max_np_regions(m, a, &complete);
+    if (complete) {
+      for (std::size_t i = 0; i < n; ++i) v.tasks[i].max_np_region = Duration::ns(q[i]);
+    }
+    const PreemptionPlan plan = plan_preemption_points(workload, setting);
+    v.preemption_points = plan.plans;
+    v.preemption_points_schedulable = plan.schedulable;
+  }
+
+  // Advice.
+  if (!v.schedulable && witness) {
+    if (witness->kind == Witness::Kind::kMemory) {
+      v.advice = "reduce the declared memory by " +
+                 std::to_string(v.memory.total_bytes - v.memory.budget_bytes) +
+                 " B or raise device.memory_budget";
+    } else if (options.advise) {
+      const std::size_t x = advice_task(m, *witness);
+      const std::string& name = names[x];
+      const std::int64_t c = workload.tasks[x].wcet().count();
+      const std::int64_t d = workload.tasks[x].deadline.count();
+      const std::optional<std::int64_t> c_ok = max_admissible_wcet(workload, setting, x);
+      const std::optional<std::int64_t> d_ok = min_admissible_deadline(workload, setting, x);
+      std::string s = "task " + name;
+      if (c_ok) {
+        s += " needs " + fmt_ns(c - *c_ok) + " less WCET (C <= " + fmt_ns(*c_ok) + ")";
+      } else {
+        s += " cannot be admitted by a smaller WCET alone";
+      }
+      if (d_ok) {
+        s += std::string(c_ok ? " or" : ", but by") + " a deadline " + fmt_ns(*d_ok - d) +
+             " longer (D >= " + fmt_ns(*d_ok) + ")";
+      } else {
+        s += std::string(c_ok ? "; no" : " and no") + " deadline up to its period (" +
+             fmt_ns(workload.tasks[x].period.count()) + ") admits the set";
+      }
+      // Blocking in the witness: the largest non-preemptive region that would remove it.
+      if ((witness->kind == Witness::Kind::kDemand ||
+           witness->kind == Witness::Kind::kResponseTime) &&
+          witness->blocking > Duration::zero()) {
+        std::optional<std::size_t> blocker;
+        for (std::size_t j = 0; j < n; ++j) {
+          if (m.region_blocking(m.tasks[j].q_max) != witness->blocking.count()) continue;
+          if (is_edf(v.policy) ? m.tasks[j].deadline > witness->interval.count()
+                               : m.tasks[j].priority < m.tasks[witness->task].priority) {
+            blocker = j;
+            break;
+          }
+        }
+        if (blocker) {
+          bool complete = true;
+          Arith qa;
+          const std::vector<std::int64_t> q =
+              is_edf(v.policy) ? edf_max_np_regions(m, qa, &complete) : fp_max_np_regions(m, qa);
+          if (complete && q[*blocker] > 0 && q[*blocker] < m.tasks[*blocker].q_max) {
+            s += "; or cut " + names[*blocker] + "'s longest non-preemptive region from " +
+                 fmt_ns(m.tasks[*blocker].q_max) + " to at most " + fmt_ns(q[*blocker]) +
+                 (preempts_at_segment_boundaries(v.policy)
+                      ? " (shorter segments)"
+                      : " (segments and a limited-preemptive policy)");
+          }
+        }
+      }
+      v.advice = s;
+    }
+  } else if (v.schedulable) {
+    std::optional<std::size_t> tight;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (v.tasks[i].slack && (!tight || *v.tasks[i].slack < *v.tasks[*tight].slack)) tight = i;
+    }
+    if (tight) {
+      v.advice = "admitted; the tightest task is " + names[*tight] + " with " +
+                 fmt_ns(v.tasks[*tight].slack->count()) + " of slack";
+    } else {
+      v.advice = "admitted";
+    }
+    if (v.critical_scaling_factor) {
+      v.advice += "; all WCETs can grow by a factor " + fmt_double(*v.critical_scaling_factor, 5);
+    }
+  }
+  if (witness) v.rationale.push_back("rejected: " + witness->explanation);
+  return v;
+}
+
+Result<Verdict> admit_task(const Workload& admitted, const Task& candidate,
+                           const AdmitOptions& options) {
+  Workload w = admitted;
+  Task t = candidate;
+  t.id = static_cast<TaskId>(w.tasks.size());
+  w.tasks.push_back(std::move(t));
+  Result<Verdict> v = admit(w, options);
+  if (!v.ok()) return v;
+  v->rationale.insert(v->rationale.begin(), "task " + candidate.name + " asks to join " +
+                                                std::to_string(admitted.tasks.size()) +
+                                                " admitted tasks; the union is analysed");
+  return v;
+}
+
+const char* to_string(TimeModel m) { return m == TimeModel::kDiscrete ? "discrete" : "dense"; }
+
+const char* to_string(PriorityAssignment p) {
+  switch (p) {
+    case PriorityAssignment::kFromWorkload:
+      return "from the workload";
+    case PriorityAssignment::kDeadlineMonotonic:
+      return "deadline-monotonic";
+    case PriorityAssignment::kAudsley:
+      return "Audsley's optimal assignment";
+  }
+  return "?";
+}
+
+const char* to_string(Witness::Kind k) {
+  switch (k) {
+    case Witness::Kind::kUtilisation:
+      return "utilisation";
+    case Witness::Kind::kDemand:
+      return "demand";
+    case Witness::Kind::kResponseTime:
+      return "response_time";
+    case Witness::Kind::kMemory:
+      return "memory";
+    case Witness::Kind::kInconclusive:
+      return "inconclusive";
+  }
+  return "?";
+}
+
+}  // namespace aegisrt::analysis
