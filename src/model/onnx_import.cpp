@@ -443,8 +443,8 @@ Status Importer::read_inputs() {
       return error(ErrorCode::kInvalidArgument,
                    "input '" + in.name() + "' has dynamic dimensions [" + to_string(declared) +
                        "] (-1: dynamic)",
-                   "give its shape: input_shape in the workload file or --input-shape on the "
-                   "command line");
+                   "give its shape: input_shape in the workload file, --input-shape for "
+                   "inspect, MODEL.onnx:1,3,H,W for plan-memory");
     }
     if (!detail::checked_element_count(shape)) {
       return error(
