@@ -12,8 +12,8 @@ constexpr std::uint64_t mix(std::uint64_t z) {
 
 }  // namespace
 
-std::uint64_t random_bits(std::uint64_t seed, RandomStream stream, std::uint64_t a,
-                          std::uint64_t b, std::uint64_t c) {
+std::uint64_t random_bits(std::uint64_t seed, RandomStream stream, std::uint64_t a, std::uint64_t b,
+                          std::uint64_t c) {
   std::uint64_t h = mix(seed);
   h = mix(h ^ static_cast<std::uint64_t>(stream));
   h = mix(h ^ a);
@@ -33,8 +33,7 @@ std::int64_t random_between(std::int64_t lo, std::int64_t hi, std::uint64_t seed
   if (span == 0) return static_cast<std::int64_t>(random_bits(seed, stream, a, b, c));
   // 128-bit multiply-shift: unbiased enough for simulation (bias < span / 2^64).
   __extension__ using U128 = unsigned __int128;
-  const U128 product =
-      static_cast<U128>(random_bits(seed, stream, a, b, c)) * span;
+  const U128 product = static_cast<U128>(random_bits(seed, stream, a, b, c)) * span;
   return lo + static_cast<std::int64_t>(product >> 64);
 }
 

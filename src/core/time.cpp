@@ -56,7 +56,8 @@ std::string format_duration(Duration d) {
     std::int64_t scale;
     const char* suffix;
   };
-  for (const Choice c : {Choice{1'000'000'000, "s"}, Choice{1'000'000, "ms"}, Choice{1'000, "us"}}) {
+  for (const Choice c :
+       {Choice{1'000'000'000, "s"}, Choice{1'000'000, "ms"}, Choice{1'000, "us"}}) {
     if (mag < c.scale || mag % (c.scale / 1000) != 0) continue;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / static_cast<double>(c.scale));

@@ -51,8 +51,8 @@ struct SimSpec {
   double stddev_fraction = 0.1;
   // Empirical: whole-job execution times; a job draws one sample and each segment gets the share
   // wcet_k / sum(wcet) of it.
-  std::string samples_file;
-  std::vector<Duration> samples;
+  std::string samples_file{};
+  std::vector<Duration> samples{};
 };
 
 // A model as the scheduler sees it: an ordered list of non-preemptive segments.
@@ -62,7 +62,7 @@ struct Segment {
 };
 
 struct ModelSpec {
-  std::string path;                      // ONNX file (model-import issue), empty for sim tasks
+  std::string path;                       // ONNX file (model-import issue), empty for sim tasks
   std::vector<std::int64_t> input_shape;  // for models with dynamic input dimensions
 };
 
@@ -79,8 +79,10 @@ struct Task {
   Criticality criticality = Criticality::kNormal;
   QueueConfig queue;
   OnMiss on_miss = OnMiss::kComplete;
-  std::vector<Segment> segments;  // at least one to be scheduled; empty for a model not yet profiled
-  std::uint64_t memory_bytes = 0;  // declared memory (weights + arena) until the planner provides it
+  std::vector<Segment>
+      segments;  // at least one to be scheduled; empty for a model not yet profiled
+  std::uint64_t memory_bytes =
+      0;  // declared memory (weights + arena) until the planner provides it
   std::optional<SimSpec> sim;
   std::optional<ModelSpec> model;
 

@@ -1,9 +1,9 @@
 // Time in AegisRT: integer nanoseconds, as two strong types.
 //
-// `Duration` is a signed span; `TimePoint` is an instant on one clock's timeline (virtual or steady).
-// One tick is one nanosecond: the analysis (docs/design/0002) and the scheduler share this convention.
-// Arithmetic that would overflow int64 is a programming error in the scheduler and is checked by the
-// parsers, which reject any duration that does not fit.
+// `Duration` is a signed span; `TimePoint` is an instant on one clock's timeline (virtual or
+// steady). One tick is one nanosecond: the analysis (docs/design/0002) and the scheduler share this
+// convention. Arithmetic that would overflow int64 is a programming error in the scheduler and is
+// checked by the parsers, which reject any duration that does not fit.
 #pragma once
 
 #include <compare>

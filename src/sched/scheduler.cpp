@@ -1,0 +1,511 @@
+#include "aegisrt/sched/scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "aegisrt/core/random.hpp"
+
+namespace aegisrt::sched {
+
+using trace::DropReason;
+using trace::EventKind;
+using trace::TraceRecord;
+
+namespace {
+
+// A job between its release and its completion or drop.
+struct Job {
+  std::uint64_t seq = 0;
+  TimePoint arrival;
+  TimePoint release;
+  TimePoint deadline;
+  std::uint32_t next_segment = 0;
+  Duration remaining;
+};
+
+// A fixed-capacity FIFO of waiting jobs, reserved at prepare().
+class JobRing {
+ public:
+  void reserve(std::size_t capacity) { slots_.assign(capacity, Job{}); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  bool full() const { return size_ == slots_.size(); }
+  const Job& front() const { return slots_[head_]; }
+  void push_back(const Job& j) {
+    AEGISRT_ASSERT(!full());
+    slots_[(head_ + size_) % slots_.size()] = j;
+    ++size_;
+  }
+  Job pop_front() {
+    AEGISRT_ASSERT(!empty());
+    Job j = slots_[head_];
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+    return j;
+  }
+
+ private:
+  std::vector<Job> slots_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+struct TaskState {
+  const Task* task = nullptr;
+  JobRing queue;
+  // A started, not yet finished job that was switched out at a segment boundary (lp policies).
+  // It resumes before any queued job of its task and occupies no queue slot.
+  bool has_in_progress = false;
+  Job in_progress;
+  // Release calendar: the next job this task will release.
+  bool exhausted = false;
+  std::uint64_t next_seq = 0;
+  TimePoint next_arrival;
+  TimePoint next_release;
+};
+
+}  // namespace
+
+struct Scheduler::Impl {
+  const Workload& workload;
+  Clock& clock;
+  Backend& backend;
+  trace::TraceSink* sink;
+  RunOptions opts;
+  bool prepared = false;
+
+  std::vector<TaskState> tasks;
+  std::vector<Candidate> candidates;
+  std::vector<std::uint32_t>
+      candidate_owner;  // candidates[i] is the head of task candidate_owner[i]
+  RunStats stats;
+
+  // The job on the device (between segments under lp policies, until a decision switches it).
+  bool has_current = false;
+  TaskId current_task = 0;
+  Job current;
+
+  Impl(const Workload& w, Clock& c, Backend& b, trace::TraceSink* s)
+      : workload(w), clock(c), backend(b), sink(s) {}
+
+  void emit(const TraceRecord& r, std::span<const Candidate> c = {}) {
+    if (sink != nullptr) sink->record(r, c);
+  }
+
+  TraceRecord job_record(EventKind kind, TimePoint t, TaskId task, const Job& j) const {
+    TraceRecord r;
+    r.time = t;
+    r.kind = kind;
+    r.task = task;
+    r.job = j.seq;
+    r.arrival = j.arrival;
+    r.deadline = j.deadline;
+    return r;
+  }
+
+  // Computes the arrival and release of the task's next job, or marks the calendar exhausted.
+  void schedule_next(TaskState& ts) {
+    const Task& t = *ts.task;
+    const std::uint64_t seq = ts.next_seq;
+    TimePoint arrival;
+    if (!opts.arrivals.empty()) {
+      const auto& list = opts.arrivals[t.id];
+      if (seq >= list.size()) {
+        ts.exhausted = true;
+        return;
+      }
+      arrival = list[seq];
+    } else if (seq == 0) {
+      arrival = TimePoint() + t.phase;
+    } else if (t.arrival == ArrivalKind::kPeriodic) {
+      arrival = ts.next_arrival + t.period;
+    } else {
+      const Duration gap = Duration::ns(
+          random_between(t.period.count(), std::max(t.period, t.max_interarrival).count(),
+                         opts.seed, RandomStream::kSporadicGap, t.id, seq));
+      arrival = ts.next_arrival + gap;
+    }
+    if (arrival >= TimePoint() + opts.horizon) {
+      ts.exhausted = true;
+      return;
+    }
+    Duration jitter;
+    if (opts.arrivals.empty() && t.jitter > Duration::zero()) {
+      jitter = Duration::ns(
+          random_between(0, t.jitter.count(), opts.seed, RandomStream::kJitter, t.id, seq));
+    }
+    ts.next_arrival = arrival;
+    ts.next_release = arrival + jitter;
+  }
+
+  // The earliest pending release over all tasks, ties to the lowest task id; -1 when none.
+  std::int64_t next_releasing_task() const {
+    std::int64_t best = -1;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      if (tasks[i].exhausted) continue;
+      if (best < 0 || tasks[i].next_release < tasks[static_cast<std::size_t>(best)].next_release) {
+        best = static_cast<std::int64_t>(i);
+      }
+    }
+    return best;
+  }
+
+  void drop(TaskState& ts, const Job& j, TimePoint t, DropReason why) {
+    TaskStats& st = stats.tasks[ts.task->id];
+    ++st.dropped[static_cast<std::size_t>(why)];
+    TraceRecord r = job_record(EventKind::kDrop, t, ts.task->id, j);
+    r.drop = why;
+    r.value = static_cast<std::int64_t>(ts.queue.size());
+    emit(r);
+  }
+
+  void release_one(TaskState& ts) {
+    const Task& t = *ts.task;
+    Job j;
+    j.seq = ts.next_seq;
+    j.arrival = ts.next_arrival;
+    j.release = ts.next_release;
+    j.deadline = j.arrival + t.deadline;
+    j.remaining = t.wcet();
+    ++ts.next_seq;
+    ++stats.tasks[t.id].released;
+
+    if (ts.queue.full()) {
+      switch (t.queue.on_full) {
+        case OnFull::kDropOldest: {
+          const Job old = ts.queue.pop_front();
+          drop(ts, old, j.release, DropReason::kQueueFullOldest);
+          ts.queue.push_back(j);
+          break;
+        }
+        case OnFull::kDropNewest:
+          drop(ts, j, j.release, DropReason::kQueueFullNewest);
+          break;
+        case OnFull::kReject:
+          drop(ts, j, j.release, DropReason::kRejected);
+          break;
+      }
+    } else {
+      ts.queue.push_back(j);
+    }
+    TraceRecord r = job_record(EventKind::kRelease, j.release, t.id, j);
+    r.value = static_cast<std::int64_t>(ts.queue.size());
+    emit(r);
+    schedule_next(ts);
+  }
+
+  // Releases, in time order, every job whose release time is at or before `now`.
+  void release_until(TimePoint now) {
+    for (;;) {
+      const std::int64_t i = next_releasing_task();
+      if (i < 0 || tasks[static_cast<std::size_t>(i)].next_release > now) return;
+      release_one(tasks[static_cast<std::size_t>(i)]);
+    }
+  }
+
+  // A job whose task says on_miss: abort is dropped once its deadline has passed.
+  bool abort_due(const Task& t, const Job& j, TimePoint now) const {
+    return t.on_miss == OnMiss::kAbort && now >= j.deadline;
+  }
+
+  void abort_job(TaskState& ts, const Job& j, TimePoint now) {
+    TaskStats& st = stats.tasks[ts.task->id];
+    ++st.missed;
+    TraceRecord miss = job_record(EventKind::kMiss, j.deadline, ts.task->id, j);
+    miss.value = (now - j.deadline).count();
+    emit(miss);
+    drop(ts, j, now, DropReason::kDeadlineAbort);
+  }
+
+  void abort_expired(TimePoint now) {
+    for (TaskState& ts : tasks) {
+      if (ts.task->on_miss != OnMiss::kAbort) continue;
+      if (ts.has_in_progress && abort_due(*ts.task, ts.in_progress, now)) {
+        ts.has_in_progress = false;
+        abort_job(ts, ts.in_progress, now);
+      }
+      while (!ts.queue.empty() && abort_due(*ts.task, ts.queue.front(), now)) {
+        abort_job(ts, ts.queue.pop_front(), now);
+      }
+    }
+  }
+
+  Candidate candidate_of(const TaskState& ts, const Job& j) const {
+    Candidate c;
+    c.task = ts.task->id;
+    c.job = j.seq;
+    c.arrival = j.arrival;
+    c.release = j.release;
+    c.deadline = j.deadline;
+    c.priority = ts.task->priority;
+    c.criticality = ts.task->criticality;
+    c.remaining = j.remaining;
+    return c;
+  }
+
+  // Fills `candidates` with the head job of every task (the running job counts as its task's head).
+  void collect_candidates() {
+    candidates.clear();
+    for (const TaskState& ts : tasks) {
+      if (has_current && current_task == ts.task->id) {
+        candidates.push_back(candidate_of(ts, current));
+      } else if (ts.has_in_progress) {
+        candidates.push_back(candidate_of(ts, ts.in_progress));
+      } else if (!ts.queue.empty()) {
+        candidates.push_back(candidate_of(ts, ts.queue.front()));
+      }
+    }
+  }
+
+  // Takes the head job of task `id` off its queue (or in-progress slot, or keeps the current one).
+  Job take_head(TaskState& ts) {
+    if (has_current && current_task == ts.task->id) return current;
+    if (ts.has_in_progress) {
+      ts.has_in_progress = false;
+      return ts.in_progress;
+    }
+    return ts.queue.pop_front();
+  }
+
+  // Runs the policy at `now`. Returns false when nothing was chosen.
+  bool dispatch_decision(TimePoint now) {
+    collect_candidates();
+    if (candidates.empty()) return false;
+    const Decision d = decide(workload.scheduler.policy, workload.scheduler.load_shedding, now,
+                              std::span<Candidate>(candidates));
+    ++stats.decisions;
+    TraceRecord r;
+    r.time = now;
+    r.kind = EventKind::kDecision;
+    r.decision = d;
+    if (d.chosen >= 0) {
+      const Candidate& c = candidates[static_cast<std::size_t>(d.chosen)];
+      r.task = c.task;
+      r.job = c.job;
+      r.arrival = c.arrival;
+      r.deadline = c.deadline;
+    }
+    emit(r, candidates);
+
+    // Shed jobs leave first (a running job is never shed: it is the one the policy keeps).
+    for (const Candidate& c : candidates) {
+      if (!c.shed) continue;
+      TaskState& ts = tasks[c.task];
+      if (has_current && current_task == c.task) {
+        has_current = false;
+        drop(ts, current, now, DropReason::kShed);
+      } else if (ts.has_in_progress) {
+        ts.has_in_progress = false;
+        drop(ts, ts.in_progress, now, DropReason::kShed);
+      } else {
+        drop(ts, ts.queue.pop_front(), now, DropReason::kShed);
+      }
+    }
+    if (d.chosen < 0) return false;
+
+    const TaskId chosen_task = candidates[static_cast<std::size_t>(d.chosen)].task;
+    if (has_current && current_task != chosen_task) {
+      // Preemption at a segment boundary: the running job waits in its task's in-progress slot.
+      TaskState& preempted = tasks[current_task];
+      preempted.has_in_progress = true;
+      preempted.in_progress = current;
+    }
+    TaskState& ts = tasks[chosen_task];
+    current = take_head(ts);
+    current_task = chosen_task;
+    has_current = true;
+    return true;
+  }
+
+  void run_current_segment() {
+    TaskState& ts = tasks[current_task];
+    const Task& t = *ts.task;
+    const std::uint32_t seg = current.next_segment;
+    const TimePoint start = clock.now();
+    TraceRecord rs = job_record(EventKind::kSegmentStart, start, t.id, current);
+    rs.segment = static_cast<std::uint16_t>(seg);
+    rs.value = static_cast<std::int64_t>(ts.queue.size());
+    emit(rs);
+
+    const SegmentStatus status = backend.run_segment(JobRef{&t, current.seq}, seg);
+    const TimePoint end = clock.now();
+    stats.busy += end - start;
+    TraceRecord re = job_record(EventKind::kSegmentEnd, end, t.id, current);
+    re.segment = static_cast<std::uint16_t>(seg);
+    re.value = (end - start).count();
+    emit(re);
+
+    TaskStats& st = stats.tasks[t.id];
+    if (status != SegmentStatus::kOk) {
+      has_current = false;
+      drop(ts, current, end, DropReason::kBackendFailure);
+      return;
+    }
+    current.remaining -= t.segments[seg].wcet;
+    ++current.next_segment;
+    if (current.next_segment == t.segments.size()) {
+      has_current = false;
+      ++st.completed;
+      const Duration response = end - current.arrival;
+      st.responses.push_back(response);
+      TraceRecord rc = job_record(EventKind::kComplete, end, t.id, current);
+      rc.value = response.count();
+      emit(rc);
+      if (end > current.deadline) {
+        ++st.missed;
+        TraceRecord rm = job_record(EventKind::kMiss, current.deadline, t.id, current);
+        rm.value = (end - current.deadline).count();
+        emit(rm);
+      }
+      return;
+    }
+    if (abort_due(t, current, end)) {
+      has_current = false;
+      abort_job(ts, current, end);
+    }
+  }
+
+  bool has_waiting_work() const {
+    return std::any_of(tasks.begin(), tasks.end(),
+                       [](const TaskState& ts) { return !ts.queue.empty() || ts.has_in_progress; });
+  }
+
+  bool idle() const {
+    if (has_current) return false;
+    return std::all_of(tasks.begin(), tasks.end(), [](const TaskState& ts) {
+      return ts.exhausted && ts.queue.empty() && !ts.has_in_progress;
+    });
+  }
+
+  void run() {
+    AEGISRT_ASSERT(prepared);
+    const bool switch_at_boundaries = preempts_at_segment_boundaries(workload.scheduler.policy);
+    for (;;) {
+      const TimePoint now = clock.now();
+      release_until(now);
+      if (has_current && !switch_at_boundaries) {
+        run_current_segment();
+        continue;
+      }
+      abort_expired(now);
+      if (dispatch_decision(now)) {
+        run_current_segment();
+        continue;
+      }
+      if (idle()) break;
+      if (has_waiting_work()) continue;  // every candidate was shed; the jobs behind them compete
+      const std::int64_t next = next_releasing_task();
+      AEGISRT_ASSERT(next >= 0);  // not idle, nothing waiting: a release must be pending
+      clock.sleep_until(tasks[static_cast<std::size_t>(next)].next_release);
+    }
+    stats.end = std::max(clock.now(), TimePoint() + opts.horizon);
+  }
+};
+
+Scheduler::Scheduler(const Workload& workload, Clock& clock, Backend& backend,
+                     trace::TraceSink* trace)
+    : impl_(std::make_unique<Impl>(workload, clock, backend, trace)) {}
+
+Scheduler::~Scheduler() = default;
+
+std::uint64_t max_releases(const Task& task, Duration horizon) {
+  if (horizon <= task.phase || task.period <= Duration::zero()) return 0;
+  const Duration span = horizon - task.phase;
+  return static_cast<std::uint64_t>((span.count() + task.period.count() - 1) / task.period.count());
+}
+
+Status Scheduler::prepare(const RunOptions& opts) {
+  Impl& s = *impl_;
+  const Workload& w = s.workload;
+  if (!opts.arrivals.empty() && opts.arrivals.size() != w.tasks.size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "explicit arrivals given for " + std::to_string(opts.arrivals.size()) +
+                          " tasks, the workload has " + std::to_string(w.tasks.size()));
+  }
+  for (const Task& t : w.tasks) {
+    if (t.segments.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "task `" + t.name + "` has no segments to schedule",
+                        "give it `sim: {segments_ms: [...]}` or profile its model");
+    }
+  }
+  constexpr std::uint64_t kMaxResponseSamples = 200'000'000;  // 1.6 GB of statistics
+  std::uint64_t samples = 0;
+  for (const Task& t : w.tasks) {
+    samples += opts.arrivals.empty() ? max_releases(t, opts.horizon) : opts.arrivals[t.id].size();
+  }
+  if (samples > kMaxResponseSamples) {
+    return make_error(ErrorCode::kResourceExhausted,
+                      "the run would release up to " + std::to_string(samples) +
+                          " jobs, more than the " + std::to_string(kMaxResponseSamples) +
+                          " whose response times are kept exactly",
+                      "shorten the duration");
+  }
+  if (Status st = s.backend.prepare(w); !st.ok()) return st;
+
+  s.opts = opts;
+  s.tasks.assign(w.tasks.size(), TaskState{});
+  s.stats = RunStats{};
+  s.stats.tasks.assign(w.tasks.size(), TaskStats{});
+  for (std::size_t i = 0; i < w.tasks.size(); ++i) {
+    const Task& t = w.tasks[i];
+    AEGISRT_ASSERT(t.id == i);
+    TaskState& ts = s.tasks[i];
+    ts.task = &t;
+    ts.queue.reserve(t.queue.capacity);
+    s.stats.tasks[i].responses.reserve(opts.arrivals.empty() ? max_releases(t, opts.horizon)
+                                                             : opts.arrivals[i].size());
+    s.schedule_next(ts);
+  }
+  s.candidates.reserve(w.tasks.size());
+  s.has_current = false;
+  s.prepared = true;
+  return Ok{};
+}
+
+void Scheduler::run() { impl_->run(); }
+
+const RunStats& Scheduler::stats() const { return impl_->stats; }
+
+std::uint64_t TaskStats::dropped_total() const {
+  return std::accumulate(dropped.begin(), dropped.end(), std::uint64_t{0});
+}
+
+ResponseSummary TaskStats::summary() const {
+  ResponseSummary s;
+  s.count = responses.size();
+  if (responses.empty()) return s;
+  std::vector<Duration> sorted = responses;
+  std::sort(sorted.begin(), sorted.end());
+  // Nearest-rank percentile: the smallest value with at least p% of the samples at or below it.
+  const auto rank = [&](double p) {
+    const auto k = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(s.count)));
+    return sorted[std::max<std::size_t>(k, 1) - 1];
+  };
+  s.min = sorted.front();
+  s.max = sorted.back();
+  s.p50 = rank(50);
+  s.p99 = rank(99);
+  long double sum = 0;
+  for (Duration d : sorted) sum += static_cast<long double>(d.count());
+  const long double mean = sum / static_cast<long double>(s.count);
+  long double var = 0;
+  for (Duration d : sorted) {
+    const long double dev = static_cast<long double>(d.count()) - mean;
+    var += dev * dev;
+  }
+  s.mean_ns = static_cast<double>(mean);
+  if (s.count >= 2 && mean > 0) {
+    var /= static_cast<long double>(s.count - 1);
+    s.cv = static_cast<double>(std::sqrt(var) / mean);
+  }
+  return s;
+}
+
+double RunStats::utilisation() const {
+  const std::int64_t span = end.ns();
+  return span > 0 ? static_cast<double>(busy.count()) / static_cast<double>(span) : 0.0;
+}
+
+}  // namespace aegisrt::sched

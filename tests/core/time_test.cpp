@@ -1,0 +1,65 @@
+#include "aegisrt/core/time.hpp"
+
+#include <gtest/gtest.h>
+
+#include "aegisrt/core/random.hpp"
+
+namespace aegisrt {
+namespace {
+
+TEST(TimeTest, ParsesCommandLineDurationsWithTheirUnit) {
+  EXPECT_EQ(parse_duration("250ms"), Duration::ms(250));
+  EXPECT_EQ(parse_duration("10s"), Duration::s(10));
+  EXPECT_EQ(parse_duration("400000us"), Duration::ms(400));
+  EXPECT_EQ(parse_duration("17ns"), Duration::ns(17));
+  EXPECT_EQ(parse_duration("1.5ms"), Duration::us(1500));
+  EXPECT_EQ(parse_duration("33.333ms"), Duration::ns(33'333'000));
+}
+
+TEST(TimeTest, RejectsDurationsWithoutAKnownUnitOrNumber) {
+  EXPECT_FALSE(parse_duration("250"));
+  EXPECT_FALSE(parse_duration("ms"));
+  EXPECT_FALSE(parse_duration("10min"));
+  EXPECT_FALSE(parse_duration("1.2.3ms"));
+  EXPECT_FALSE(parse_duration(""));
+  EXPECT_FALSE(parse_duration("99999999999s"));  // 1e20 ns does not fit in int64
+}
+
+TEST(TimeTest, ConvertsUnitsRoundingToTheNearestNanosecond) {
+  EXPECT_EQ(duration_from(0.0004, TimeUnit::kUs), Duration::ns(0));
+  EXPECT_EQ(duration_from(0.0006, TimeUnit::kUs), Duration::ns(1));
+  EXPECT_EQ(duration_from(2.5, TimeUnit::kS), Duration::ms(2500));
+  EXPECT_FALSE(duration_from(1.0 / 0.0, TimeUnit::kMs));
+}
+
+TEST(TimeTest, FormatsWithTheLargestExactUnit) {
+  EXPECT_EQ(format_duration(Duration::ms(33)), "33ms");
+  EXPECT_EQ(format_duration(Duration::us(1500)), "1.5ms");
+  EXPECT_EQ(format_duration(Duration::ns(33'333'333)), "33333.333us");
+  EXPECT_EQ(format_duration(Duration::s(10)), "10s");
+  EXPECT_EQ(format_duration(Duration::ns(17)), "17ns");
+  EXPECT_EQ(format_duration(Duration::ns(-2'000)), "-2us");
+}
+
+TEST(RandomTest, DrawsArePureFunctionsOfTheirInputs) {
+  EXPECT_EQ(random_bits(1, RandomStream::kJitter, 2, 3),
+            random_bits(1, RandomStream::kJitter, 2, 3));
+  EXPECT_NE(random_bits(1, RandomStream::kJitter, 2, 3),
+            random_bits(2, RandomStream::kJitter, 2, 3));
+  EXPECT_NE(random_bits(1, RandomStream::kJitter, 2, 3),
+            random_bits(1, RandomStream::kSporadicGap, 2, 3));
+}
+
+TEST(RandomTest, BoundedDrawsCoverTheirRangeAndStayInIt) {
+  std::vector<int> seen(7, 0);
+  for (std::uint64_t i = 0; i < 7000; ++i) {
+    const std::int64_t v = random_between(3, 9, 42, RandomStream::kGenerator, i);
+    ASSERT_GE(v, 3);
+    ASSERT_LE(v, 9);
+    ++seen[static_cast<std::size_t>(v - 3)];
+  }
+  for (int count : seen) EXPECT_GT(count, 800);  // 1000 expected per value
+}
+
+}  // namespace
+}  // namespace aegisrt
