@@ -9,6 +9,7 @@
 
 #include "aegisrt/memory/workload_memory.hpp"
 #include "aegisrt/model/import.hpp"
+#include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -118,21 +119,32 @@ int run_plan_memory(const PlanMemoryArgs& args) {
     return kExitBadInput;
   }
   const model::SegmentOptions segments{args.min_segment_flops, args.max_segments};
-  std::vector<memory::ModelRef> models;
-  for (const std::string& in : args.inputs) {
-    if (!is_model_path(in)) {
-      print_error("'" + in + "' is not an .onnx model (workload files: see below)");
+  Result<memory::WorkloadMemory> planned = make_error(ErrorCode::kInternal, "not planned");
+  if (args.inputs.size() == 1 && !is_model_path(args.inputs[0])) {
+    // A workload file: its tasks' models, input shapes, policy and memory budget.
+    auto loaded = workload::load_file(args.inputs[0]);
+    if (!loaded) {
+      print_error(loaded.error().to_string());
       return kExitBadInput;
     }
-    auto ref = parse_model_arg(in);
-    if (!ref) {
-      print_error(ref.error().to_string());
-      return kExitBadInput;
+    planned = memory::plan_workload(loaded->workload, preemption, segments);
+  } else {
+    std::vector<memory::ModelRef> models;
+    for (const std::string& in : args.inputs) {
+      if (!is_model_path(in)) {
+        print_error("'" + in +
+                    "' is not an .onnx model; give either one workload file or ONNX models");
+        return kExitBadInput;
+      }
+      auto ref = parse_model_arg(in);
+      if (!ref) {
+        print_error(ref.error().to_string());
+        return kExitBadInput;
+      }
+      models.push_back(*ref);
     }
-    models.push_back(*ref);
+    planned = memory::plan_models(models, preemption.value_or(memory::Preemption::kNone), segments);
   }
-  auto planned =
-      memory::plan_models(models, preemption.value_or(memory::Preemption::kNone), segments);
   if (!planned) {
     print_error(planned.error().to_string());
     return kExitBadInput;

@@ -149,6 +149,39 @@ TEST(PlanMemoryCliTest, LimitedPreemptionReservesMoreThanTheLargestArena) {
                 j["shared"]["preserved_bytes"].get<std::uint64_t>());
 }
 
+TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
+  const std::string front =
+      aegisrt::testing::cached_model("face_detection_front_128x128_barracuda.onnx");
+  const std::string det = aegisrt::testing::cached_model("ch_PP-OCRv4_det_infer.onnx");
+  if (front.empty() || det.empty()) GTEST_SKIP() << aegisrt::testing::kFetchHint;
+  const auto path = std::filesystem::temp_directory_path() / "aegisrt_plan_memory_workload.yaml";
+  std::ofstream(path) << "name: two-models\n"
+                         "device: {backend: cpu, memory_budget_mib: 1}\n"
+                         "scheduler: {policy: lp-fp}\n"
+                         "tasks:\n"
+                         "  - {name: face, period_ms: 33, priority: 2, model: "
+                      << front
+                      << "}\n"
+                         "  - {name: text, period_ms: 333, priority: 1,\n"
+                         "     model: {path: "
+                      << det << ", input_shape: [1, 3, 320, 320]}}\n";
+
+  const CliRun sut = run_cli("plan-memory --json " + path.string());
+
+  ASSERT_EQ(sut.exit_code, 0) << sut.out;
+  const auto j = nlohmann::json::parse(sut.out);
+  EXPECT_EQ(j["preemption"], "limited");  // lp-fp preempts at segment boundaries
+  ASSERT_EQ(j["models"].size(), 2u);
+  EXPECT_EQ(j["models"][0]["name"], "face");
+  EXPECT_EQ(j["models"][1]["name"], "text");
+  // Priority levels: only `text` (the lower) can be preempted, so one slot of its preserved bytes.
+  EXPECT_EQ(j["shared"]["preserved_bytes"].get<std::uint64_t>(),
+            (j["models"][1]["preserved_bytes"].get<std::uint64_t>() + 63) / 64 * 64);
+  EXPECT_EQ(j["budget_bytes"].get<std::uint64_t>(), 1u << 20);
+  EXPECT_FALSE(j["fits_budget"].get<bool>());
+  std::filesystem::remove(path);
+}
+
 TEST(PlanMemoryCliTest, DynamicModelWithoutAShapeIsBadInput) {
   const std::string path = aegisrt::testing::cached_model("ch_PP-OCRv4_det_infer.onnx");
   if (path.empty()) GTEST_SKIP() << aegisrt::testing::kFetchHint;
