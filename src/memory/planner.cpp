@@ -34,28 +34,23 @@ std::uint64_t lower_bound_bytes(std::span<const Lifetime> tensors, std::uint64_t
   return static_cast<std::uint64_t>(peak);
 }
 
-ArenaPlan plan_greedy_by_size(std::span<const Lifetime> tensors, std::uint64_t alignment) {
-  ArenaPlan plan;
-  const std::size_t n = tensors.size();
-  plan.offsets.assign(n, 0);
-  plan.naive_bytes = naive_bytes(tensors, alignment);
-  plan.lower_bound_bytes = lower_bound_bytes(tensors, alignment);
+namespace {
 
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (tensors[a].bytes != tensors[b].bytes) return tensors[a].bytes > tensors[b].bytes;
-    return tensors[a].first < tensors[b].first;
-  });
-
-  // Placed tensors, kept sorted by offset.
+// Places tensors in the given order: each into the smallest gap, among the already placed tensors
+// whose lifetimes overlap its own, that fits it (best fit), or above the highest of them.
+// Returns the offsets and the arena size.
+std::pair<std::vector<std::uint64_t>, std::uint64_t> place_in_order(
+    std::span<const Lifetime> tensors, const std::vector<std::size_t>& order,
+    std::uint64_t alignment) {
   struct Placed {
     std::uint64_t offset;
     std::uint64_t size;
     std::size_t index;
   };
-  std::vector<Placed> placed;
-  placed.reserve(n);
+  std::vector<std::uint64_t> offsets(tensors.size(), 0);
+  std::uint64_t arena = 0;
+  std::vector<Placed> placed;  // sorted by offset
+  placed.reserve(tensors.size());
   for (const std::size_t i : order) {
     const Lifetime& t = tensors[i];
     const std::uint64_t size = align_up(t.bytes, alignment);
@@ -77,12 +72,53 @@ ArenaPlan plan_greedy_by_size(std::span<const Lifetime> tensors, std::uint64_t a
       prev_end = std::max(prev_end, p.offset + p.size);
     }
     const std::uint64_t offset = found ? best_offset : prev_end;
-    plan.offsets[i] = offset;
-    plan.arena_bytes = std::max(plan.arena_bytes, offset + size);
+    offsets[i] = offset;
+    arena = std::max(arena, offset + size);
     const auto at =
         std::upper_bound(placed.begin(), placed.end(), offset,
                          [](std::uint64_t off, const Placed& p) { return off < p.offset; });
     placed.insert(at, Placed{offset, size, i});
+  }
+  return {std::move(offsets), arena};
+}
+
+}  // namespace
+
+ArenaPlan plan_greedy_by_size(std::span<const Lifetime> tensors, std::uint64_t alignment) {
+  ArenaPlan plan;
+  const std::size_t n = tensors.size();
+  plan.naive_bytes = naive_bytes(tensors, alignment);
+  plan.lower_bound_bytes = lower_bound_bytes(tensors, alignment);
+
+  const auto size_of = [&](std::size_t i) { return align_up(tensors[i].bytes, alignment); };
+  // Round 0 is plain greedy by size. Greedy by size fixes the big tensors first and can leave a
+  // small long-lived one nowhere to go but on top (MobileNetV3's hard-swish blocks do this). Each
+  // further round places the tensors that stuck out above the lower bound in any earlier round
+  // first (still by size), then the rest by size; the smallest arena wins. Stops at the lower
+  // bound (optimal) or after kRounds. Deterministic.
+  constexpr int kRounds = 8;
+  std::vector<bool> promoted(n, false);
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (promoted[a] != promoted[b]) return static_cast<bool>(promoted[a]);
+      if (size_of(a) != size_of(b)) return size_of(a) > size_of(b);
+      return tensors[a].first < tensors[b].first;
+    });
+    auto [offsets, arena] = place_in_order(tensors, order, alignment);
+    bool promoted_more = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (offsets[i] + size_of(i) > plan.lower_bound_bytes && !promoted[i]) {
+        promoted[i] = true;
+        promoted_more = true;
+      }
+    }
+    if (round == 0 || arena < plan.arena_bytes) {
+      plan.offsets = std::move(offsets);
+      plan.arena_bytes = arena;
+    }
+    if (plan.arena_bytes <= plan.lower_bound_bytes || !promoted_more) break;
   }
   return plan;
 }

@@ -61,6 +61,22 @@ TEST(PlannerTest, KnownGapCaseWhereGreedyStaysOptimal) {
   EXPECT_EQ(sut.arena_bytes, 832u);
 }
 
+TEST(PlannerTest, RepairsASmallLongLivedTensorThatPlainGreedyPutsOnTop) {
+  // Two phases of three 384-byte tensors (peak 3 x 384 + 64 at steps 2, 3 and 7) joined by two
+  // 64-byte tensors s1 [0,4] and s2 [4,8] that meet at step 4. Plain greedy by size puts the big
+  // ones at 0/384/768 in both phases, so s1 goes to 1152 and s2, which meets s1, to 1216: 1280.
+  // Placing s2 first lets phase 2 sit above it: 1216, the lower bound.
+  const std::vector<Lifetime> tensors = {
+      {64, 0, 4}, {384, 0, 3}, {384, 1, 2}, {384, 2, 3}, {384, 3, 4},  // s1, A, B, C, D
+      {64, 4, 8}, {384, 5, 8}, {384, 6, 7}, {384, 7, 8}};              // s2, E, F, G
+
+  const ArenaPlan sut = plan_greedy_by_size(tensors);
+
+  EXPECT_EQ(sut.lower_bound_bytes, 1216u);
+  EXPECT_EQ(sut.arena_bytes, 1216u);
+  EXPECT_TRUE(validate_plan(tensors, sut).ok());
+}
+
 TEST(PlannerTest, EmptySetPlansAnEmptyArena) {
   const ArenaPlan sut = plan_greedy_by_size({});
 

@@ -41,7 +41,9 @@ std::uint64_t lower_bound_bytes(std::span<const Lifetime> tensors,
 // Greedy by size for offset calculation (Pisarchyk & Lee, "Efficient Memory Management for Deep
 // Neural Net Inference", 2020, section 4.3): tensors in order of decreasing size (ties: earlier
 // first step, then index); each goes into the smallest gap between already placed tensors whose
-// lifetimes overlap its own that fits it (best fit), or above the highest of them. Deterministic.
+// lifetimes overlap its own that fits it (best fit), or above the highest of them. Then up to 7
+// repair rounds: the tensors that ended above the lower bound go first; the smallest arena wins.
+// Deterministic; O(rounds * n^2).
 ArenaPlan plan_greedy_by_size(std::span<const Lifetime> tensors,
                               std::uint64_t alignment = kDefaultAlignment);
 
