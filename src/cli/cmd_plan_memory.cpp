@@ -70,6 +70,9 @@ void print_text(const memory::WorkloadMemory& m) {
     fmt::print("  preserved slots            {:>10} MiB\n", mib(s.preserved_bytes));
     fmt::print("  worst admissible nesting   {:>10} MiB\n", mib(s.nesting_bound_bytes));
   }
+  if (s.isolated_layout) {
+    fmt::print("  (region + slots >= isolated arenas: each model keeps its own arena)\n");
+  }
   fmt::print("  shared arena               {:>10} MiB\n", mib(s.shared_bytes));
   fmt::print("  saving                     {:>10.1f} %\n", 100.0 * s.saving_fraction);
   fmt::print("  total with weights         {:>10} MiB\n", mib(m.total_bytes));
@@ -99,7 +102,8 @@ nlohmann::json to_json(const memory::WorkloadMemory& m) {
   j["shared"] = {
       {"isolated_bytes", s.isolated_bytes},   {"shared_bytes", s.shared_bytes},
       {"saving_fraction", s.saving_fraction}, {"shared_region_bytes", s.shared_region_bytes},
-      {"preserved_bytes", s.preserved_bytes}, {"nesting_bound_bytes", s.nesting_bound_bytes}};
+      {"preserved_bytes", s.preserved_bytes}, {"nesting_bound_bytes", s.nesting_bound_bytes},
+      {"isolated_layout", s.isolated_layout}};
   j["total_bytes"] = m.total_bytes;
   if (m.budget_bytes > 0) {
     j["budget_bytes"] = m.budget_bytes;

@@ -251,6 +251,14 @@ SharedPlan plan_shared(std::span<const SharedTask> tasks, Preemption preemption,
     }
   }
   out.shared_bytes = out.shared_region_bytes + out.preserved_bytes;
+  if (preemption == Preemption::kLimited && out.shared_bytes >= out.isolated_bytes) {
+    // Preserving for every nesting costs more than giving each task its own arena (which needs no
+    // copies either): use isolated arenas.
+    out.isolated_layout = true;
+    out.shared_bytes = out.isolated_bytes;
+    out.preserved_bytes = 0;
+    out.slot_offsets.assign(tasks.size(), kNoOffset);
+  }
   out.saving_fraction = out.isolated_bytes == 0 ? 0.0
                                                 : 1.0 - static_cast<double>(out.shared_bytes) /
                                                             static_cast<double>(out.isolated_bytes);

@@ -175,18 +175,34 @@ TEST(SharedPlanTest, TasksOfOneLevelShareASlotBecauseTheyCannotPreemptEachOther)
 }
 
 TEST(SharedPlanTest, UnknownLevelsLetEveryTaskBePreempted) {
-  // Any order: each task keeps a slot (1280 + 640 + 192 = 2112 above the 1280-byte region).
+  // Any order: each task keeps a slot (640 + 320 + 192 = 1152 above the 6400-byte region).
   // Bound: max over the running task of its arena plus the others' preserved bytes:
-  // a runs: 640 + 640 + 192 = 1472; b: 256 + 1280 + 192 = 1728; c: 1280 + 1280 + 640 = 3200.
+  // a runs: 6400 + 320 + 192 = 6912; b: 3200 + 640 + 192 = 4032; c: 4480 + 640 + 320 = 5440.
+  const std::vector<SharedTask> tasks = {{"a", 6400, 640, std::nullopt},
+                                         {"b", 3200, 320, std::nullopt},
+                                         {"c", 4480, 192, std::nullopt}};
+
+  const SharedPlan sut = plan_shared(tasks, Preemption::kLimited);
+
+  EXPECT_FALSE(sut.isolated_layout);
+  EXPECT_EQ(sut.preserved_bytes, 1152u);
+  EXPECT_EQ(sut.shared_bytes, 6400u + 1152u);
+  EXPECT_EQ(sut.nesting_bound_bytes, 6912u);
+  EXPECT_EQ(sut.slot_offsets[1], 6400u + 640u);
+}
+
+TEST(SharedPlanTest, FallsBackToIsolatedArenasWhenSlotsWouldCostMore) {
+  // Region 1280 + slots 1280 + 640 + 192 = 3392 > isolated 640 + 256 + 1280 = 2176.
   const std::vector<SharedTask> tasks = {{"a", 640, 1280, std::nullopt},
                                          {"b", 256, 640, std::nullopt},
                                          {"c", 1280, 192, std::nullopt}};
 
   const SharedPlan sut = plan_shared(tasks, Preemption::kLimited);
 
-  EXPECT_EQ(sut.preserved_bytes, 1280u + 640u + 192u);
-  EXPECT_EQ(sut.shared_bytes, 1280u + 2112u);
-  EXPECT_EQ(sut.nesting_bound_bytes, 1280u + 640u + 1280u);  // c running: a + b preserved
+  EXPECT_TRUE(sut.isolated_layout);
+  EXPECT_EQ(sut.shared_bytes, 2176u);
+  EXPECT_EQ(sut.preserved_bytes, 0u);
+  EXPECT_DOUBLE_EQ(sut.saving_fraction, 0.0);
 }
 
 }  // namespace

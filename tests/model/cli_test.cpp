@@ -129,24 +129,51 @@ TEST(PlanMemoryCliTest, ReportsTheMixSavingAndPlansWithinFivePercentOfTheLowerBo
   EXPECT_LT(saving, 0.45);
 }
 
-TEST(PlanMemoryCliTest, LimitedPreemptionReservesMoreThanTheLargestArena) {
+TEST(PlanMemoryCliTest, LimitedPreemptionAddsPreservedSlotsToTheSharedRegion) {
+  std::string models;
+  for (const char* f :
+       {"face_detection_front_128x128_barracuda.onnx", "face_detection_back_256x256_barracuda.onnx",
+        "mlsd_320x320_tiny.onnx", "ch_PP-OCRv4_det_infer.onnx"}) {
+    const std::string path = aegisrt::testing::cached_model(f);
+    if (path.empty()) GTEST_SKIP() << aegisrt::testing::kFetchHint;
+    models +=
+        " " + path + (std::string(f).find("OCRv4_det") != std::string::npos ? ":1,3,640,640" : "");
+  }
+
+  const CliRun none = run_cli("plan-memory --json --segments 8" + models);
+  const CliRun sut = run_cli("plan-memory --json --segments 8 --preemption limited" + models);
+
+  ASSERT_EQ(sut.exit_code, 0) << sut.out;
+  const auto jn = nlohmann::json::parse(none.out);
+  const auto j = nlohmann::json::parse(sut.out);
+  const auto& s = j["shared"];
+  EXPECT_FALSE(s["isolated_layout"].get<bool>());
+  EXPECT_GT(s["shared_bytes"].get<std::uint64_t>(),
+            jn["shared"]["shared_bytes"].get<std::uint64_t>());
+  EXPECT_EQ(s["shared_bytes"].get<std::uint64_t>(), s["shared_region_bytes"].get<std::uint64_t>() +
+                                                        s["preserved_bytes"].get<std::uint64_t>());
+  // Levels unknown (bare models): every model keeps a slot of its preserved bytes.
+  std::uint64_t slots = 0;
+  for (const auto& m : j["models"])
+    slots += (m["preserved_bytes"].get<std::uint64_t>() + 63) / 64 * 64;
+  EXPECT_EQ(s["preserved_bytes"].get<std::uint64_t>(), slots);
+}
+
+TEST(PlanMemoryCliTest, LimitedPreemptionFallsBackToIsolatedArenasWhenCheaper) {
   const std::string a =
       aegisrt::testing::cached_model("face_detection_front_128x128_barracuda.onnx");
   const std::string b =
       aegisrt::testing::cached_model("face_detection_back_256x256_barracuda.onnx");
   if (a.empty() || b.empty()) GTEST_SKIP() << aegisrt::testing::kFetchHint;
 
-  const CliRun none = run_cli("plan-memory --json " + a + " " + b);
   const CliRun sut = run_cli("plan-memory --json --preemption limited " + a + " " + b);
 
   ASSERT_EQ(sut.exit_code, 0) << sut.out;
-  const auto jn = nlohmann::json::parse(none.out);
   const auto j = nlohmann::json::parse(sut.out);
-  EXPECT_GT(j["shared"]["shared_bytes"].get<std::uint64_t>(),
-            jn["shared"]["shared_bytes"].get<std::uint64_t>());
-  EXPECT_EQ(j["shared"]["shared_bytes"].get<std::uint64_t>(),
-            j["shared"]["shared_region_bytes"].get<std::uint64_t>() +
-                j["shared"]["preserved_bytes"].get<std::uint64_t>());
+  // One node per segment: each BlazeFace keeps most of its arena live at some boundary, so two
+  // slots plus the region exceed the two arenas.
+  EXPECT_TRUE(j["shared"]["isolated_layout"].get<bool>());
+  EXPECT_EQ(j["shared"]["shared_bytes"], j["shared"]["isolated_bytes"]);
 }
 
 TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
@@ -174,9 +201,12 @@ TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
   ASSERT_EQ(j["models"].size(), 2u);
   EXPECT_EQ(j["models"][0]["name"], "face");
   EXPECT_EQ(j["models"][1]["name"], "text");
-  // Priority levels: only `text` (the lower) can be preempted, so one slot of its preserved bytes.
-  EXPECT_EQ(j["shared"]["preserved_bytes"].get<std::uint64_t>(),
-            (j["models"][1]["preserved_bytes"].get<std::uint64_t>() + 63) / 64 * 64);
+  // Priority levels: only `text` (the lower) can be preempted, and only by `face`: the worst
+  // nesting is text's preserved bytes plus face's arena, or text running alone.
+  const auto face = j["models"][0]["arena_bytes"].get<std::uint64_t>();
+  const auto text = j["models"][1]["arena_bytes"].get<std::uint64_t>();
+  const auto kept = (j["models"][1]["preserved_bytes"].get<std::uint64_t>() + 63) / 64 * 64;
+  EXPECT_EQ(j["shared"]["nesting_bound_bytes"].get<std::uint64_t>(), std::max(text, kept + face));
   EXPECT_EQ(j["budget_bytes"].get<std::uint64_t>(), 1u << 20);
   EXPECT_FALSE(j["fits_budget"].get<bool>());
   std::filesystem::remove(path);

@@ -102,6 +102,9 @@ struct SharedPlan {
   // preserved bytes plus the running job's arena); the fixed layout above is at least this.
   std::uint64_t nesting_bound_bytes = 0;
   double saving_fraction = 0.0;  // 1 - shared / isolated
+  // Limited preemption: shared region + preserved slots came to at least the isolated arenas, so
+  // every task gets its own arena instead (shared_bytes = isolated_bytes, no slots, no copies).
+  bool isolated_layout = false;
   // Per task: where its preserved bytes go (kNoOffset if it can never be preempted or under kNone).
   std::vector<std::uint64_t> slot_offsets;
 };
