@@ -1,0 +1,82 @@
+#include "aegisrt/memory/workload_memory.hpp"
+
+#include <set>
+#include <utility>
+
+#include "aegisrt/model/import.hpp"
+
+namespace aegisrt::memory {
+
+Result<WorkloadMemory> plan_models(std::span<const ModelRef> models, Preemption preemption,
+                                   const model::SegmentOptions& segments) {
+  WorkloadMemory out;
+  out.preemption = preemption;
+  std::vector<SharedTask> tasks;
+  std::set<std::pair<std::string, model::Shape>> seen;
+  std::uint64_t weights = 0;
+  for (const ModelRef& ref : models) {
+    model::ImportOptions options;
+    if (!ref.input_shape.empty()) options.input_shapes.push_back({"", ref.input_shape});
+    auto graph = model::import_file(ref.path, options);
+    if (!graph) return graph.error();
+    const auto segs = model::make_segments(*graph, segments);
+    const ModelMemoryPlan plan = plan_model(*graph, segs);
+    ModelMemoryReport r;
+    r.name = ref.name.empty() ? graph->name : ref.name;
+    r.path = ref.path;
+    r.weights_bytes = plan.weights_bytes;
+    r.naive_bytes = plan.arena.naive_bytes;
+    r.lower_bound_bytes = plan.arena.lower_bound_bytes;
+    r.arena_bytes = plan.arena.arena_bytes;
+    r.preserved_bytes = plan.max_preserved_bytes;
+    r.segments = static_cast<std::uint32_t>(segs.size());
+    r.flops = graph->total_flops();
+    if (seen.emplace(ref.path, ref.input_shape).second) weights += r.weights_bytes;
+    tasks.push_back({r.name, r.arena_bytes, r.preserved_bytes, ref.level});
+    out.models.push_back(std::move(r));
+  }
+  out.shared = plan_shared(tasks, preemption);
+  out.total_bytes = weights + out.shared.shared_bytes;
+  return out;
+}
+
+Result<WorkloadMemory> plan_workload(const Workload& w, std::optional<Preemption> preemption,
+                                     const model::SegmentOptions& segments) {
+  const Policy policy = w.scheduler.policy;
+  const Preemption p = preemption.value_or(
+      preempts_at_segment_boundaries(policy) ? Preemption::kLimited : Preemption::kNone);
+  std::vector<ModelRef> refs;
+  for (const Task& t : w.tasks) {
+    if (!t.model || t.model->path.empty()) continue;
+    ModelRef ref;
+    ref.name = t.name;
+    ref.path = t.model->path;
+    ref.input_shape = t.model->input_shape;
+    switch (policy) {
+      case Policy::kLpFp:
+      case Policy::kNpFp:
+        ref.level = t.priority;
+        break;
+      case Policy::kLpEdf:
+      case Policy::kNpEdf:
+        ref.level = -t.deadline.count();
+        break;
+      case Policy::kFifo:
+        break;
+    }
+    refs.push_back(std::move(ref));
+  }
+  if (refs.empty()) {
+    Error e = make_error(ErrorCode::kInvalidArgument, "no task of the workload names a model",
+                         "give tasks a `model:` with an ONNX path");
+    e.where.file = w.source_file;
+    return e;
+  }
+  auto out = plan_models(refs, p, segments);
+  if (!out) return out;
+  out->budget_bytes = w.device.memory_budget_bytes;
+  out->fits_budget = out->budget_bytes == 0 || out->total_bytes <= out->budget_bytes;
+  return out;
+}
+
+}  // namespace aegisrt::memory
