@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "aegisrt/analysis/admission.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/sched/scheduler.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
@@ -22,6 +23,7 @@ struct SimulateArgs {
   std::string policy;
   std::string trace_path;
   bool json = false;
+  bool force = false;
 };
 
 constexpr trace::DropReason kReportedDrops[] = {
@@ -37,7 +39,7 @@ std::string ms(Duration d) {
 }
 
 nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration horizon,
-                       std::uint64_t seed) {
+                       std::uint64_t seed, const std::string& admission) {
   nlohmann::json out;
   out["workload"] = w.name;
   out["policy"] = to_string(w.scheduler.policy);
@@ -45,6 +47,7 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
   out["duration_ns"] = horizon.count();
   out["seed"] = seed;
   out["decisions"] = stats.decisions;
+  out["admission"] = admission;
   out["tasks"] = nlohmann::json::array();
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = stats.tasks[t.id];
@@ -72,9 +75,9 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
 }
 
 void print_text(const Workload& w, const sched::RunStats& stats, Duration horizon,
-                std::uint64_t seed) {
-  std::printf("workload %s: policy %s, load shedding %s, %s simulated, seed %llu\n\n",
-              w.name.c_str(), to_string(w.scheduler.policy),
+                std::uint64_t seed, const std::string& admission) {
+  std::printf("workload %s: policy %s (%s), load shedding %s, %s simulated, seed %llu\n\n",
+              w.name.c_str(), to_string(w.scheduler.policy), admission.c_str(),
               w.scheduler.load_shedding ? "on" : "off", format_duration(horizon).c_str(),
               static_cast<unsigned long long>(seed));
   std::printf("%-20s %9s %9s %7s %8s %10s %10s %10s %10s %6s\n", "task", "released", "completed",
@@ -133,6 +136,32 @@ int simulate(const SimulateArgs& args) {
     w.scheduler.policy = *policy;
   }
 
+  // Admission first: an unschedulable set is refused unless --force, and the trace says which.
+  analysis::AdmitOptions admit_options;
+  admit_options.scaling_precision = 0;
+  admit_options.advise = true;
+  admit_options.response_bounds = false;
+  admit_options.preemption_advice = false;
+  const auto verdict = analysis::admit(w, admit_options);
+  if (!verdict.ok()) {
+    print_error(args.file + ": " + verdict.error().to_string());
+    return kExitBadInput;
+  }
+  std::string admission = "schedulable";
+  if (!verdict->schedulable) {
+    const std::string why = verdict->witness ? verdict->witness->explanation : verdict->advice;
+    if (!args.force) {
+      print_error(args.file + ": not schedulable under " + to_string(w.scheduler.policy) + " (" +
+                  verdict->test + "): " + why + (verdict->advice.empty() ? "" : " " + verdict->advice) +
+                  "\nsee `aegisrt admit " + args.file +
+                  "` for the analysis, or pass --force to simulate it anyway");
+      return kExitUnschedulable;
+    }
+    admission = "not schedulable (forced)";
+    std::fprintf(stderr, "aegisrt: warning: %s is not schedulable under %s; simulating because of --force\n",
+                 args.file.c_str(), to_string(w.scheduler.policy));
+  }
+
   std::unique_ptr<trace::TraceBuffer> buffer;
   if (!args.trace_path.empty()) {
     sched::RunOptions sizing;
@@ -170,6 +199,8 @@ int simulate(const SimulateArgs& args) {
     meta.load_shedding = w.scheduler.load_shedding;
     meta.seed = args.seed;
     meta.horizon = *horizon;
+    meta.admission = admission;
+    meta.admission_detail = verdict->test + (verdict->advice.empty() ? "" : ": " + verdict->advice);
     for (const Task& t : w.tasks) meta.task_names.push_back(t.name);
     if (Status st = trace::write_chrome_json(args.trace_path, meta, *buffer); !st.ok()) {
       print_error(st.error().to_string());
@@ -177,9 +208,9 @@ int simulate(const SimulateArgs& args) {
     }
   }
   if (args.json) {
-    std::printf("%s\n", to_json(w, stats, *horizon, args.seed).dump(2).c_str());
+    std::printf("%s\n", to_json(w, stats, *horizon, args.seed, admission).dump(2).c_str());
   } else {
-    print_text(w, stats, *horizon, args.seed);
+    print_text(w, stats, *horizon, args.seed, admission);
     if (buffer) std::printf("trace written to %s\n", args.trace_path.c_str());
   }
   return kExitOk;
@@ -198,6 +229,9 @@ void register_simulate(CLI::App& app, ExitCode& exit) {
                   "override the file's policy: np-edf, np-fp, fifo, lp-edf, lp-fp");
   cmd->add_option("--trace", args->trace_path, "write a Chrome/Perfetto trace JSON here");
   cmd->add_flag("--json", args->json, "print the statistics as JSON");
+  cmd->add_flag("--force", args->force,
+                "simulate a set that admission control rejects (the trace records that it was forced)");
+  cmd->footer("Exit codes: 0 ok; 2 bad input; 3 the set is not schedulable (use --force to run it).");
   cmd->callback([args, &exit] { exit.value = simulate(*args); });
 }
 

@@ -51,22 +51,30 @@ std::optional<Duration> parse_duration(std::string_view text) {
 
 std::string format_duration(Duration d) {
   const std::int64_t ns = d.count();
-  const std::int64_t mag = ns < 0 ? -ns : ns;
+  // Magnitude of ns without overflow for INT64_MIN.
+  const std::uint64_t mag = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
   struct Choice {
-    std::int64_t scale;
+    std::uint64_t scale;
+    int digits;
     const char* suffix;
   };
-  for (const Choice c :
-       {Choice{1'000'000'000, "s"}, Choice{1'000'000, "ms"}, Choice{1'000, "us"}}) {
-    if (mag < c.scale || mag % (c.scale / 1000) != 0) continue;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / static_cast<double>(c.scale));
-    std::string s(buf);
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s + c.suffix;
+  Choice c{1, 0, "ns"};
+  for (const Choice candidate : {Choice{1'000'000'000, 9, "s"}, Choice{1'000'000, 6, "ms"},
+                                 Choice{1'000, 3, "us"}}) {
+    if (mag >= candidate.scale) {
+      c = candidate;
+      break;
+    }
   }
-  return std::to_string(ns) + "ns";
+  std::string out = ns < 0 ? "-" : "";
+  out += std::to_string(mag / c.scale);
+  if (c.digits > 0 && mag % c.scale != 0) {
+    std::string frac = std::to_string(mag % c.scale);
+    frac.insert(0, static_cast<std::size_t>(c.digits) - frac.size(), '0');
+    while (frac.back() == '0') frac.pop_back();
+    out += '.' + frac;
+  }
+  return out + c.suffix;
 }
 
 }  // namespace aegisrt

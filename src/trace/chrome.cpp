@@ -499,7 +499,9 @@ class Exporter {
     m.u("records", buffer_.records().size())
         .u("decisions", decision_count_)
         .u("lost_records", buffer_.lost())
-        .s("node", meta_.node);
+        .s("node", meta_.node)
+        .s("admission", meta_.admission)
+        .s("admission_detail", meta_.admission_detail);
     m.close();
   }
 

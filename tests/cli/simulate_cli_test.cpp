@@ -12,7 +12,7 @@ namespace {
 const std::string kExamples = std::string(AEGISRT_SOURCE_DIR) + "/examples/";
 
 TEST(SimulateCliTest, JsonReportsEveryTaskWithCountsThatAddUp) {
-  const CliRun sut = run_cli("simulate --json --duration 5s '" + kExamples + "overload.yaml'");
+  const CliRun sut = run_cli("simulate --json --force --duration 5s '" + kExamples + "overload.yaml'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   const auto j = nlohmann::json::parse(sut.out);
   ASSERT_TRUE(j["tasks"].is_array());
@@ -86,6 +86,36 @@ TEST(SimulateCliTest, VersionAndHelpWork) {
     EXPECT_EQ(help.exit_code, 0) << cmd;
     EXPECT_NE(help.out.find("Usage"), std::string::npos) << cmd;
   }
+}
+
+}  // namespace
+}  // namespace aegisrt::testing
+
+namespace aegisrt::testing {
+namespace {
+
+TEST(SimulateAdmissionTest, RefusesAnUnschedulableSetWithExitThreeAndTheReason) {
+  const CliRun sut = run_cli("simulate '" + kExamples + "overload.yaml'");
+  EXPECT_EQ(sut.exit_code, 3);
+  EXPECT_NE(sut.err.find("not schedulable under np-edf"), std::string::npos) << sut.err;
+  EXPECT_NE(sut.err.find("--force"), std::string::npos) << sut.err;
+  EXPECT_EQ(sut.out, "");
+}
+
+TEST(SimulateAdmissionTest, ForcedRunsSaySoInTheReportAndTheTrace) {
+  const TempDir dir;
+  const std::string trace = (dir.path() / "t.json").string();
+  const CliRun sut = run_cli("simulate --force --duration 1s --trace " + trace + " '" + kExamples +
+                             "overload.yaml'");
+  ASSERT_EQ(sut.exit_code, 0) << sut.err;
+  EXPECT_NE(sut.out.find("not schedulable (forced)"), std::string::npos) << sut.out;
+  const auto j = nlohmann::json::parse(read_file(trace));
+  EXPECT_EQ(j["metadata"]["admission"], "not schedulable (forced)");
+
+  const CliRun admitted =
+      run_cli("simulate --duration 1s --trace " + trace + " '" + kExamples + "example-mix.yaml'");
+  ASSERT_EQ(admitted.exit_code, 0) << admitted.err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(trace))["metadata"]["admission"], "schedulable");
 }
 
 }  // namespace

@@ -35,7 +35,11 @@ TEST(TimeTest, ConvertsUnitsRoundingToTheNearestNanosecond) {
 TEST(TimeTest, FormatsWithTheLargestExactUnit) {
   EXPECT_EQ(format_duration(Duration::ms(33)), "33ms");
   EXPECT_EQ(format_duration(Duration::us(1500)), "1.5ms");
-  EXPECT_EQ(format_duration(Duration::ns(33'333'333)), "33333.333us");
+  EXPECT_EQ(format_duration(Duration::ns(33'333'333)), "33.333333ms");
+  EXPECT_EQ(format_duration(Duration::ns(1'000'000'001)), "1.000000001s");
+  EXPECT_EQ(format_duration(Duration::ns(999)), "999ns");
+  EXPECT_EQ(format_duration(Duration::zero()), "0ns");
+  EXPECT_EQ(format_duration(Duration::ns(INT64_MIN)), "-9223372036.854775808s");
   EXPECT_EQ(format_duration(Duration::s(10)), "10s");
   EXPECT_EQ(format_duration(Duration::ns(17)), "17ns");
   EXPECT_EQ(format_duration(Duration::ns(-2'000)), "-2us");

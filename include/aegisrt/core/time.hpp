@@ -88,8 +88,8 @@ std::optional<Duration> duration_from(double value, TimeUnit unit);
 // Returns nullopt on a missing or unknown unit, a malformed number or overflow.
 std::optional<Duration> parse_duration(std::string_view text);
 
-// Formats a duration for people: "33.333ms", "1.5s", "250us", "17ns" (shortest exact form with the
-// largest unit that keeps at most 3 decimals; falls back to ns).
+// Formats a duration for people, exactly: the largest unit not above its magnitude, with the
+// decimals needed and no more: "33.333333ms", "1.5s", "250us", "17ns", "-2us".
 std::string format_duration(Duration d);
 
 }  // namespace aegisrt

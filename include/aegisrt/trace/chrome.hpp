@@ -22,6 +22,10 @@ struct TraceMeta {
   Duration horizon;
   std::vector<std::string> task_names;  // by task id
   std::string node;                     // host name / device identity, may be empty
+  // The admission verdict the run started under: "schedulable", "not schedulable (forced)" or
+  // "not analysed", with the test and the one-sentence advice (may be empty).
+  std::string admission;
+  std::string admission_detail;
 };
 
 // Writes the trace as one JSON object {"traceEvents": [...], "metadata": {...}}. Deterministic:
