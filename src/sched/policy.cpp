@@ -6,15 +6,27 @@ namespace {
 bool is_edf(Policy p) { return p == Policy::kNpEdf || p == Policy::kLpEdf; }
 bool is_fp(Policy p) { return p == Policy::kNpFp || p == Policy::kLpFp; }
 
-// Index of the best candidate not marked shed, or -1; `skip` is excluded too.
-std::int32_t best_index(Policy policy, std::span<const Candidate> c, std::int32_t skip) {
+struct BestTwo {
   std::int32_t best = -1;
+  std::int32_t second = -1;
+  bool any_high = false;  // an unshed high-criticality candidate exists
+};
+
+// The best and second-best candidates not marked shed, in one pass (-1 where there is none).
+BestTwo best_two(Policy policy, std::span<const Candidate> c) {
+  BestTwo r;
   for (std::size_t i = 0; i < c.size(); ++i) {
+    if (c[i].shed) continue;
+    r.any_high = r.any_high || c[i].criticality == Criticality::kHigh;
     const auto idx = static_cast<std::int32_t>(i);
-    if (c[i].shed || idx == skip) continue;
-    if (best < 0 || precedes(policy, c[i], c[static_cast<std::size_t>(best)])) best = idx;
+    if (r.best < 0 || precedes(policy, c[i], c[static_cast<std::size_t>(r.best)])) {
+      r.second = r.best;
+      r.best = idx;
+    } else if (r.second < 0 || precedes(policy, c[i], c[static_cast<std::size_t>(r.second)])) {
+      r.second = idx;
+    }
   }
-  return best;
+  return r;
 }
 
 // The load-shedding rule (docs/design/0001-scheduler-core.md): running `j` now threatens a
@@ -61,11 +73,13 @@ DecisionReason separating_key(Policy policy, const Candidate& a, const Candidate
 Decision decide(Policy policy, bool load_shedding, TimePoint now, std::span<Candidate> candidates) {
   for (Candidate& c : candidates) c.shed = false;
   Decision d;
+  BestTwo top;
   for (;;) {
-    d.chosen = best_index(policy, candidates, -1);
+    top = best_two(policy, candidates);
+    d.chosen = top.best;
     if (d.chosen < 0) break;
     const auto j = static_cast<std::size_t>(d.chosen);
-    if (!load_shedding || candidates[j].criticality == Criticality::kHigh ||
+    if (!load_shedding || !top.any_high || candidates[j].criticality == Criticality::kHigh ||
         !threatens_high_work(policy, now, candidates, j)) {
       break;
     }
@@ -76,7 +90,7 @@ Decision decide(Policy policy, bool load_shedding, TimePoint now, std::span<Cand
     d.reason = d.shed_count > 0 ? DecisionReason::kAllShed : DecisionReason::kOnlyCandidate;
     return d;
   }
-  d.runner_up = best_index(policy, candidates, d.chosen);
+  d.runner_up = top.second;
   d.reason = d.runner_up < 0
                  ? DecisionReason::kOnlyCandidate
                  : separating_key(policy, candidates[static_cast<std::size_t>(d.chosen)],

@@ -1,6 +1,8 @@
 #include "aegisrt/sched/scheduler.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <cmath>
 #include <numeric>
 
@@ -76,6 +78,10 @@ struct Scheduler::Impl {
   bool prepared = false;
 
   std::vector<TaskState> tasks;
+  // The release calendar: a min-heap of (next release in ns, task id), one entry per task that
+  // still releases jobs; ties go to the lower task id. Reserved at prepare().
+  std::vector<std::pair<std::int64_t, TaskId>> calendar;
+  std::vector<TaskId> abort_tasks;  // tasks with on_miss: abort, checked at every decision
   std::vector<Candidate> candidates;
   std::vector<std::uint32_t>
       candidate_owner;  // candidates[i] is the head of task candidate_owner[i]
@@ -137,18 +143,8 @@ struct Scheduler::Impl {
     }
     ts.next_arrival = arrival;
     ts.next_release = arrival + jitter;
-  }
-
-  // The earliest pending release over all tasks, ties to the lowest task id; -1 when none.
-  std::int64_t next_releasing_task() const {
-    std::int64_t best = -1;
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-      if (tasks[i].exhausted) continue;
-      if (best < 0 || tasks[i].next_release < tasks[static_cast<std::size_t>(best)].next_release) {
-        best = static_cast<std::int64_t>(i);
-      }
-    }
-    return best;
+    calendar.emplace_back(ts.next_release.ns(), t.id);
+    std::push_heap(calendar.begin(), calendar.end(), std::greater<>());
   }
 
   void drop(TaskState& ts, const Job& j, TimePoint t, DropReason why) {
@@ -197,10 +193,11 @@ struct Scheduler::Impl {
 
   // Releases, in time order, every job whose release time is at or before `now`.
   void release_until(TimePoint now) {
-    for (;;) {
-      const std::int64_t i = next_releasing_task();
-      if (i < 0 || tasks[static_cast<std::size_t>(i)].next_release > now) return;
-      release_one(tasks[static_cast<std::size_t>(i)]);
+    while (!calendar.empty() && calendar.front().first <= now.ns()) {
+      std::pop_heap(calendar.begin(), calendar.end(), std::greater<>());
+      const TaskId id = calendar.back().second;
+      calendar.pop_back();
+      release_one(tasks[id]);  // schedules the task's next release, if any
     }
   }
 
@@ -219,8 +216,8 @@ struct Scheduler::Impl {
   }
 
   void abort_expired(TimePoint now) {
-    for (TaskState& ts : tasks) {
-      if (ts.task->on_miss != OnMiss::kAbort) continue;
+    for (TaskId id : abort_tasks) {
+      TaskState& ts = tasks[id];
       if (ts.has_in_progress && abort_due(*ts.task, ts.in_progress, now)) {
         ts.has_in_progress = false;
         abort_job(ts, ts.in_progress, now);
@@ -268,10 +265,16 @@ struct Scheduler::Impl {
     return ts.queue.pop_front();
   }
 
-  // Runs the policy at `now`. Returns false when nothing was chosen.
-  bool dispatch_decision(TimePoint now) {
+  enum class Dispatch : std::uint8_t {
+    kNothingWaiting,  // no job is queued, in progress or running
+    kAllShed,         // every candidate was shed: the jobs behind them compete next
+    kChosen,
+  };
+
+  // Runs the policy at `now`.
+  Dispatch dispatch_decision(TimePoint now) {
     collect_candidates();
-    if (candidates.empty()) return false;
+    if (candidates.empty()) return Dispatch::kNothingWaiting;
     const Decision d = decide(workload.scheduler.policy, workload.scheduler.load_shedding, now,
                               std::span<Candidate>(candidates));
     ++stats.decisions;
@@ -302,7 +305,7 @@ struct Scheduler::Impl {
         drop(ts, ts.queue.pop_front(), now, DropReason::kShed);
       }
     }
-    if (d.chosen < 0) return false;
+    if (d.chosen < 0) return Dispatch::kAllShed;
 
     const TaskId chosen_task = candidates[static_cast<std::size_t>(d.chosen)].task;
     if (has_current && current_task != chosen_task) {
@@ -315,7 +318,7 @@ struct Scheduler::Impl {
     current = take_head(ts);
     current_task = chosen_task;
     has_current = true;
-    return true;
+    return Dispatch::kChosen;
   }
 
   void run_current_segment() {
@@ -366,18 +369,6 @@ struct Scheduler::Impl {
     }
   }
 
-  bool has_waiting_work() const {
-    return std::any_of(tasks.begin(), tasks.end(),
-                       [](const TaskState& ts) { return !ts.queue.empty() || ts.has_in_progress; });
-  }
-
-  bool idle() const {
-    if (has_current) return false;
-    return std::all_of(tasks.begin(), tasks.end(), [](const TaskState& ts) {
-      return ts.exhausted && ts.queue.empty() && !ts.has_in_progress;
-    });
-  }
-
   void run() {
     AEGISRT_ASSERT(prepared);
     const bool switch_at_boundaries = preempts_at_segment_boundaries(workload.scheduler.policy);
@@ -389,15 +380,14 @@ struct Scheduler::Impl {
         continue;
       }
       abort_expired(now);
-      if (dispatch_decision(now)) {
+      const Dispatch outcome = dispatch_decision(now);
+      if (outcome == Dispatch::kChosen) {
         run_current_segment();
         continue;
       }
-      if (idle()) break;
-      if (has_waiting_work()) continue;  // every candidate was shed; the jobs behind them compete
-      const std::int64_t next = next_releasing_task();
-      AEGISRT_ASSERT(next >= 0);  // not idle, nothing waiting: a release must be pending
-      clock.sleep_until(tasks[static_cast<std::size_t>(next)].next_release);
+      if (outcome == Dispatch::kAllShed) continue;
+      if (calendar.empty()) break;  // nothing waiting and nothing left to release: done
+      clock.sleep_until(TimePoint::from_ns(calendar.front().first));
     }
     stats.end = std::max(clock.now(), TimePoint() + opts.horizon);
   }
@@ -446,6 +436,12 @@ Status Scheduler::prepare(const RunOptions& opts) {
 
   s.opts = opts;
   s.tasks.assign(w.tasks.size(), TaskState{});
+  s.calendar.clear();
+  s.calendar.reserve(w.tasks.size());
+  s.abort_tasks.clear();
+  for (const Task& t : w.tasks) {
+    if (t.on_miss == OnMiss::kAbort) s.abort_tasks.push_back(t.id);
+  }
   s.stats = RunStats{};
   s.stats.tasks.assign(w.tasks.size(), TaskStats{});
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {
