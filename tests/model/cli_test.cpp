@@ -1,4 +1,6 @@
 // `aegisrt inspect` and `aegisrt plan-memory` end to end, on the real models when cached.
+#include "support/cli.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -21,16 +23,8 @@ struct CliRun {
 };
 
 CliRun run_cli(const std::string& args) {
-  CliRun r;
-  const std::string cmd = std::string(AEGISRT_CLI_PATH) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const aegisrt::testing::CliRun r = aegisrt::testing::run_cli(args);
+  return {r.exit_code, r.out + r.err};
 }
 
 nlohmann::json ort_expected(const std::string& stem) {

@@ -2,30 +2,9 @@
 // this test program.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
 #include "aegisrt/trace/record.hpp"
 #include "sched/scenario.hpp"
-
-// The replacement pair is malloc/free on purpose; g++ cannot see that both halves are replaced.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<std::uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/allocation_counter.hpp"
 
 namespace aegisrt::testing {
 namespace {
@@ -74,12 +53,14 @@ TEST(AllocationTest, DispatchLoopAllocatesNothingAfterPrepare) {
     opts.horizon = ticks(100'000);
     ASSERT_TRUE(sut.prepare(opts).ok());
 
-    g_allocations = 0;
-    g_counting = true;
-    sut.run();
-    g_counting = false;
+    std::uint64_t allocations = 0;
+    {
+      const AllocationCounter counter;
+      sut.run();
+      allocations = counter.count();
+    }
 
-    EXPECT_EQ(g_allocations.load(), 0u) << to_string(policy);
+    EXPECT_EQ(allocations, 0u) << to_string(policy);
     EXPECT_GT(sink.records, 10'000u);  // the loop did run: thousands of jobs went through it
     EXPECT_GT(sut.stats().decisions, 1'000u);
   }

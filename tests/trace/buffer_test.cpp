@@ -2,30 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "aegisrt/sched/scheduler.hpp"
-
-// The replacement operators below pair malloc with free; GCC's heuristic cannot see that.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-// Counts global allocations while `g_counting` is set, to check that record() never allocates.
-namespace {
-bool g_counting = false;
-std::size_t g_allocations = 0;
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (g_counting) ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/allocation_counter.hpp"
 
 namespace aegisrt::trace {
 namespace {
@@ -115,17 +95,19 @@ TEST(TraceBufferTest, RecordNeverAllocatesWithinOrBeyondCapacity) {
   const TraceRecord release = release_at(1, 0);
   const TraceRecord decision = decision_at(2);
 
-  g_allocations = 0;
-  g_counting = true;
-  sut.record(release, {});
-  sut.record(decision, two);
-  sut.record(decision, two);
-  sut.record(release, {});
-  sut.record(release, {});    // lost: records full
-  sut.record(decision, two);  // lost
-  g_counting = false;
+  std::uint64_t allocations = 0;
+  {
+    const testing::AllocationCounter counter;
+    sut.record(release, {});
+    sut.record(decision, two);
+    sut.record(decision, two);
+    sut.record(release, {});
+    sut.record(release, {});    // lost: records full
+    sut.record(decision, two);  // lost
+    allocations = counter.count();
+  }
 
-  EXPECT_EQ(g_allocations, 0u);
+  EXPECT_EQ(allocations, 0u);
   EXPECT_EQ(sut.records().size(), 4u);
   EXPECT_EQ(sut.lost(), 2u);
 }
@@ -136,12 +118,14 @@ TEST(TraceBufferTest, ClearForgetsRecordsAndLossesButKeepsCapacity) {
   sut.record(release_at(2, 1), {});
 
   sut.clear();
-  g_allocations = 0;
-  g_counting = true;
-  sut.record(release_at(3, 2), {});
-  g_counting = false;
+  std::uint64_t allocations = 0;
+  {
+    const testing::AllocationCounter counter;
+    sut.record(release_at(3, 2), {});
+    allocations = counter.count();
+  }
 
-  EXPECT_EQ(g_allocations, 0u);
+  EXPECT_EQ(allocations, 0u);
   ASSERT_EQ(sut.records().size(), 1u);
   EXPECT_EQ(sut.records()[0].job, 2u);
   EXPECT_EQ(sut.lost(), 0u);
