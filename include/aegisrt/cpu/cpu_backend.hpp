@@ -44,9 +44,9 @@ struct Options {
 // Errors: kUnsupported when a node's operator or attribute combination cannot run here; the
 // message names the model, the node, the operator and what is unsupported. kResourceExhausted
 // when memory cannot be reserved. kInvalidArgument when the segments do not cover the graph.
-Result<std::unique_ptr<backend::ModelRunner>> load(
-    const model::Graph& graph, std::span<const model::ModelSegment> segments,
-    const Options& options = {});
+Result<std::unique_ptr<backend::ModelRunner>> load(const model::Graph& graph,
+                                                   std::span<const model::ModelSegment> segments,
+                                                   const Options& options = {});
 
 // Imports `path` (import_file with `import_options`), segments it with `segment_options` and
 // loads it. Errors: those of import_file and of load().
