@@ -32,8 +32,14 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+// The exception's description, and the OpenCV function that raised it when the description is
+// a bare assertion (nested parse errors already name their node and function).
 std::string opencv_says(const cv::Exception& e) {
-  return one_line(e.err.empty() ? std::string_view(e.what()) : std::string_view(e.err));
+  std::string text = one_line(e.err.empty() ? std::string_view(e.what()) : std::string_view(e.err));
+  if (!e.func.empty() && text.find(" in function ") == std::string::npos) {
+    text += " (in OpenCV's " + e.func + ")";
+  }
+  return text;
 }
 
 // Silences OpenCV's own logging (it prints "[ERROR:0@...]" lines to stderr before throwing) while
