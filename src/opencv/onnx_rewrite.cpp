@@ -45,6 +45,7 @@ void set_float_attribute(onnx::NodeProto& node, const std::string& name, float v
 
 Result<std::string> rewrite_for_opencv(std::span<const std::byte> bytes,
                                        std::span<const backend::TensorInfo> inputs,
+                                       std::span<const backend::TensorInfo> outputs,
                                        RewriteReport* report) {
   RewriteReport counts;
   onnx::ModelProto model;
@@ -54,15 +55,18 @@ Result<std::string> rewrite_for_opencv(std::span<const std::byte> bytes,
   }
   onnx::GraphProto& graph = *model.mutable_graph();
 
-  for (auto& in : *graph.mutable_input()) {
-    for (const backend::TensorInfo& want : inputs) {
-      if (want.name != in.name()) continue;
-      auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+  const auto fix = [](onnx::ValueInfoProto& v, std::span<const backend::TensorInfo> wanted) {
+    for (const backend::TensorInfo& want : wanted) {
+      if (want.name != v.name()) continue;
+      auto* shape = v.mutable_type()->mutable_tensor_type()->mutable_shape();
       shape->clear_dim();
       for (const std::int64_t d : want.shape) shape->add_dim()->set_dim_value(d);
-      ++counts.inputs_fixed;
+      return 1;
     }
-  }
+    return 0;
+  };
+  for (auto& in : *graph.mutable_input()) counts.inputs_fixed += fix(in, inputs);
+  for (auto& out : *graph.mutable_output()) counts.outputs_fixed += fix(out, outputs);
 
   // Constant scalars by value name: initializers and Constant nodes' `value` tensors.
   std::map<std::string, float> constants;

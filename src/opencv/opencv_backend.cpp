@@ -167,7 +167,8 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
   std::ifstream in(path, std::ios::binary);
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());
-  auto rewritten = rewrite_for_opencv(std::as_bytes(std::span<const char>(bytes)), runner->inputs_);
+  auto rewritten = rewrite_for_opencv(std::as_bytes(std::span<const char>(bytes)), runner->inputs_,
+                                      runner->outputs_);
   if (!rewritten) return rewritten.error();
 
   const QuietOpenCv quiet;

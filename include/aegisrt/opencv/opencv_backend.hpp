@@ -6,10 +6,11 @@
 // reference beside ONNX Runtime. See docs/design/0008-opencv-backend.md.
 //
 // Before OpenCV sees a model, AegisRT rewrites a copy of its protobuf in memory (never the file):
-// every graph input gets the fixed shape, and Clip nodes whose bounds are constant inputs
-// (opset >= 11) get them as attributes, the only form OpenCV 4.6 reads. With that, OpenCV 4.6
-// runs the BlazeFace models, the PP-OCR direction classifier and the PP-OCRv4 detector; it cannot
-// load M-LSD or run the PP-OCRv4 recogniser, which fail at load with OpenCV's own message.
+// every graph input and output gets its static shape, and Clip nodes whose bounds are constant
+// inputs (opset >= 11) get them as attributes, the only form OpenCV 4.6 reads. With that,
+// OpenCV 4.6 runs the BlazeFace models, the PP-OCR direction classifier and the PP-OCRv4 detector;
+// it cannot load M-LSD or run the PP-OCRv4 recogniser, which fail at load with OpenCV's own
+// message.
 #pragma once
 
 #include <cstdint>
