@@ -1,0 +1,369 @@
+// The `cpu` backend's ModelRunner: the compiled program (compile.cpp) placed in a planned arena and
+// executed segment by segment (docs/design/0007-cpu-backend.md).
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "aegisrt/cpu/cpu_backend.hpp"
+#include "aegisrt/memory/arena.hpp"
+#include "aegisrt/memory/planner.hpp"
+#include "hand_kernels.hpp"
+#include "program.hpp"
+
+namespace aegisrt::cpu {
+namespace {
+
+// Debian's oneDNN runs on GNU OpenMP, whose thread count is a per-thread setting of the thread
+// that enters a parallel region. libgomp is loaded with libdnnl; reaching its two entry points
+// through dlsym keeps OpenMP compile flags out of AegisRT (clang needs no libomp).
+struct OpenMp {
+  void (*set_num_threads)(int) = nullptr;
+  int (*get_max_threads)() = nullptr;
+};
+
+const OpenMp& openmp() {
+  static const OpenMp omp = [] {
+    OpenMp o;
+    // NOLINTNEXTLINE: function pointers from dlsym
+    o.set_num_threads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    o.get_max_threads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+    return o;
+  }();
+  return omp;
+}
+
+// Configures the calling thread for compute: its OpenMP thread count and, with `pin`, its CPU
+// affinity (one core with one thread; cores [first, first + threads) otherwise, which the OpenMP
+// workers it starts inherit). Returns the thread count OpenMP reports.
+int configure_thread(const Options& o) {
+  const OpenMp& omp = openmp();
+  if (omp.set_num_threads != nullptr) omp.set_num_threads(std::max(1, o.threads));
+  if (o.pin) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < std::max(1, o.threads); ++i) CPU_SET((o.first_core + i) % cores, &set);
+    // Best effort: a core outside the process's allowed set leaves the affinity as it was.
+    (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
+  return omp.get_max_threads != nullptr ? omp.get_max_threads() : 1;
+}
+
+class CpuRunner final : public backend::ModelRunner {
+ public:
+  CpuRunner(const model::Graph& g, Program program, const Options& options, int threads,
+            const dnnl::engine& engine)
+      : program_(std::move(program)), options_(options), engine_(engine), stream_(engine_) {
+    info_.backend = "cpu";
+    info_.engine = engine_version();
+    info_.threads = threads;
+    info_.memory_planned = true;
+    for (ValueIdList::size_type i = 0; i < g.inputs.size(); ++i) {
+      const model::Value& v = g.value(g.inputs[i]);
+      inputs_.push_back(backend::TensorInfo{v.name, v.shape});
+    }
+    for (ValueIdList::size_type i = 0; i < g.outputs.size(); ++i) {
+      const model::Value& v = g.value(g.outputs[i]);
+      outputs_.push_back(backend::TensorInfo{v.name, v.shape});
+    }
+    configured_thread_ = std::this_thread::get_id();
+  }
+
+  Status prepare(std::span<const model::ModelSegment> segments) {
+    for (const model::ModelSegment& s : segments) info_.segment_names.push_back(s.name);
+    // Plan the activation arena from the buffers' lifetimes over the steps.
+    const auto steps = static_cast<std::uint32_t>(program_.steps.size());
+    const std::uint32_t last = steps == 0 ? 0 : steps - 1;
+    std::vector<memory::Lifetime> lifetimes(program_.buffers.size());
+    std::vector<bool> used(program_.buffers.size(), false);
+    for (std::size_t b = 0; b < program_.buffers.size(); ++b) {
+      lifetimes[b].bytes = program_.buffers[b].bytes;
+      lifetimes[b].first = program_.buffers[b].whole_run ? 0 : UINT32_MAX;
+      lifetimes[b].last = program_.buffers[b].whole_run ? last : 0;
+      used[b] = program_.buffers[b].whole_run;
+    }
+    auto touch = [&](int b, std::uint32_t i) {
+      if (b < 0) return;
+      auto& l = lifetimes[static_cast<std::size_t>(b)];
+      l.first = std::min(l.first, i);
+      l.last = std::max(l.last, i);
+      used[static_cast<std::size_t>(b)] = true;
+    };
+    for (std::uint32_t i = 0; i < steps; ++i) {
+      const Step& s = program_.steps[i];
+      for (int t : s.reads) touch(program_.tensors[static_cast<std::size_t>(t)].buffer, i);
+      for (int t : s.writes) touch(program_.tensors[static_cast<std::size_t>(t)].buffer, i);
+      touch(s.scratch_buffer, i);
+    }
+    for (std::size_t b = 0; b < lifetimes.size(); ++b) {
+      if (!used[b]) lifetimes[b] = memory::Lifetime{0, 0, 0};
+    }
+    const memory::ArenaPlan plan = memory::plan_greedy_by_size(lifetimes);
+    buffer_offsets_ = plan.offsets;
+    info_.arena_bytes = plan.arena_bytes;
+
+    memory::ArenaOptions arena_options;
+    arena_options.lock = options_.lock_memory;
+    arena_options.prefault = true;
+    auto arena =
+        memory::Arena::create(std::max<std::uint64_t>(plan.arena_bytes, 64), arena_options);
+    if (!arena) return arena.error();
+    activations_.emplace(std::move(arena.value()));
+
+    // Weights: one block, each in the layout its primitive chose, reordered once here.
+    std::vector<std::uint64_t> weight_offsets;
+    std::uint64_t weight_bytes = 0;
+    for (const WeightSpec& w : program_.weights) {
+      weight_offsets.push_back(weight_bytes);
+      weight_bytes += memory::align_up(w.target.get_size(), memory::kDefaultAlignment);
+    }
+    info_.weights_bytes = weight_bytes;
+    auto wa = memory::Arena::create(std::max<std::uint64_t>(weight_bytes, 64), arena_options);
+    if (!wa) return wa.error();
+    weights_.emplace(std::move(wa.value()));
+    for (std::size_t i = 0; i < program_.weights.size(); ++i) {
+      const WeightSpec& w = program_.weights[i];
+      std::byte* dst = weights_->data() + weight_offsets[i];
+      if (w.source == w.target) {
+        std::memcpy(dst, w.data->data(), std::min(w.data->size(), w.target.get_size()));
+        continue;
+      }
+      try {
+        dnnl::memory src(w.source, engine_, const_cast<std::byte*>(w.data->data()));
+        dnnl::memory out(w.target, engine_, dst);
+        dnnl::reorder(src, out).execute(stream_, src, out);
+        stream_.wait();
+      } catch (const dnnl::error& e) {
+        return make_error(ErrorCode::kInternal,
+                          std::string("cpu backend: reordering a weight failed: ") + e.what());
+      }
+    }
+    // The source bytes are no longer needed.
+    for (WeightSpec& w : program_.weights) w.data.reset();
+    weight_offsets_ = std::move(weight_offsets);
+
+    // Bind every step to its operands' addresses: memory objects made once, over the arenas.
+    bound_.resize(program_.steps.size());
+    for (std::size_t i = 0; i < program_.steps.size(); ++i) {
+      Step& s = program_.steps[i];
+      Bound& b = bound_[i];
+      if (s.hand) {
+        std::vector<std::byte*> ptrs;
+        for (const auto& [pos, t] : s.args) ptrs.push_back(address(t));
+        s.hand->bind(ptrs);
+        b.hand = s.hand.get();
+        continue;
+      }
+      b.primitive = s.primitive.get();
+      try {
+        for (const auto& [arg, t] : s.args) {
+          memories_.emplace_back(program_.tensors[static_cast<std::size_t>(t)].md, engine_,
+                                 address(t));
+          b.args.push_back(dnnl_exec_arg_t{arg, memories_.back().get()});
+        }
+        if (s.scratch_buffer >= 0) {
+          memories_.emplace_back(
+              s.scratch_md, engine_,
+              activations_->data() + buffer_offsets_[static_cast<std::size_t>(s.scratch_buffer)]);
+          b.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, memories_.back().get()});
+        }
+      } catch (const dnnl::error& e) {
+        return make_error(ErrorCode::kInternal,
+                          std::string("cpu backend: binding memory failed: ") + e.what());
+      }
+    }
+
+    // Segment k runs steps [segment_begin_[k], segment_begin_[k + 1]).
+    const std::size_t count = info_.segment_names.size();
+    segment_begin_.assign(count + 1, program_.steps.size());
+    for (std::size_t k = count; k-- > 0;) {
+      std::size_t first = segment_begin_[k + 1];
+      while (first > 0 && program_.steps[first - 1].segment >= k) --first;
+      segment_begin_[k] = first;
+    }
+    checks_.resize(count);
+    for (std::size_t k = 0; k < count && k < program_.checked_tensors.size(); ++k) {
+      for (int t : program_.checked_tensors[k]) {
+        const auto& d = program_.tensors[static_cast<std::size_t>(t)];
+        checks_[k].push_back(
+            {reinterpret_cast<const float*>(address(t)), d.md.get_size() / sizeof(float)});
+      }
+    }
+    for (int t : program_.input_tensors)
+      input_ptrs_.push_back(reinterpret_cast<float*>(address(t)));
+    for (int t : program_.output_tensors) {
+      output_ptrs_.push_back(reinterpret_cast<const float*>(address(t)));
+    }
+
+    // Warm-up: one inference on the (zero) inputs, so that oneDNN's first-execution work (code
+    // generation, its caches) happens here and not in the first job.
+    for (std::size_t k = 0; k < count; ++k) {
+      if (run_segment(k) == backend::RunFailure::kEngine) {
+        return make_error(ErrorCode::kInternal,
+                          "cpu backend: the warm-up inference of '" + info_.engine + "' failed");
+      }
+    }
+    return Ok{};
+  }
+
+  const backend::RunnerInfo& info() const override { return info_; }
+  std::span<const backend::TensorInfo> inputs() const override { return inputs_; }
+  std::span<const backend::TensorInfo> outputs() const override { return outputs_; }
+
+  Status set_input(std::size_t index, std::span<const float> data) override {
+    if (index >= inputs_.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "input index " + std::to_string(index) +
+                                                         " out of range (the model has " +
+                                                         std::to_string(inputs_.size()) + ")");
+    }
+    if (data.size() != inputs_[index].elements()) {
+      return make_error(ErrorCode::kInvalidArgument, "input '" + inputs_[index].name + "' takes " +
+                                                         std::to_string(inputs_[index].elements()) +
+                                                         " floats, got " +
+                                                         std::to_string(data.size()));
+    }
+    std::memcpy(input_ptrs_[index], data.data(), data.size_bytes());
+    return Ok{};
+  }
+
+  backend::RunFailure run_segment(std::size_t k) override {
+    if (k >= checks_.size() || (k != 0 && k != next_segment_)) return backend::RunFailure::kEngine;
+    if (std::this_thread::get_id() != configured_thread_) {
+      // A new dispatcher thread: give it the configured thread count and affinity, once.
+      configure_thread(options_);
+      configured_thread_ = std::this_thread::get_id();
+    }
+    next_segment_ = 0;
+    for (std::size_t i = segment_begin_[k]; i < segment_begin_[k + 1]; ++i) {
+      const Bound& b = bound_[i];
+      if (b.hand != nullptr) {
+        b.hand->run();
+        continue;
+      }
+      if (dnnl_primitive_execute(b.primitive, stream_.get(), static_cast<int>(b.args.size()),
+                                 b.args.data()) != dnnl_success) {
+        return backend::RunFailure::kEngine;
+      }
+    }
+    next_segment_ = k + 1;
+    for (const auto& [p, n] : checks_[k]) {
+      if (!all_finite(p, n)) {
+        next_segment_ = 0;
+        return backend::RunFailure::kNonFinite;
+      }
+    }
+    return backend::RunFailure::kNone;
+  }
+
+  std::span<const float> output(std::size_t index) const override {
+    if (index >= outputs_.size()) return {};
+    return {output_ptrs_[index], outputs_[index].elements()};
+  }
+
+ private:
+  using ValueIdList = std::vector<model::ValueId>;
+  struct Bound {
+    dnnl_primitive_t primitive = nullptr;
+    HandKernel* hand = nullptr;
+    std::vector<dnnl_exec_arg_t> args;
+  };
+
+  std::byte* address(int t) {
+    const TensorDesc& d = program_.tensors[static_cast<std::size_t>(t)];
+    if (d.buffer >= 0) {
+      return activations_->data() + buffer_offsets_[static_cast<std::size_t>(d.buffer)] +
+             d.byte_offset;
+    }
+    return weights_->data() + weight_offsets_[static_cast<std::size_t>(d.weight)] + d.byte_offset;
+  }
+
+  Program program_;
+  Options options_;
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  backend::RunnerInfo info_;
+  std::vector<backend::TensorInfo> inputs_, outputs_;
+  std::optional<memory::Arena> activations_, weights_;
+  std::vector<std::uint64_t> buffer_offsets_, weight_offsets_;
+  std::vector<dnnl::memory> memories_;
+  std::vector<Bound> bound_;
+  std::vector<std::size_t> segment_begin_;
+  std::vector<std::vector<std::pair<const float*, std::size_t>>> checks_;
+  std::vector<float*> input_ptrs_;
+  std::vector<const float*> output_ptrs_;
+  std::size_t next_segment_ = 0;
+  std::thread::id configured_thread_;
+};
+
+}  // namespace
+
+std::string engine_version() {
+  const dnnl_version_t* v = dnnl_version();
+  return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->patch);
+}
+
+Result<std::unique_ptr<backend::ModelRunner>> load(const model::Graph& graph,
+                                                   std::span<const model::ModelSegment> segments,
+                                                   const Options& options) {
+  if (graph.nodes.empty()) {
+    return make_error(ErrorCode::kUnsupported,
+                      "model '" + graph.name + "': no compute nodes (nothing to run)");
+  }
+  std::vector<model::ModelSegment> own;
+  if (segments.empty()) {
+    own = model::make_segments(graph);
+    segments = own;
+  }
+  std::uint32_t next = 0;
+  for (const model::ModelSegment& s : segments) {
+    if (s.first_node != next || s.end_node <= s.first_node) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "model '" + graph.name + "': segment '" + s.name +
+                            "' does not continue where the previous one ended",
+                        "make the segments with model::make_segments on the same graph");
+    }
+    next = s.end_node;
+  }
+  if (next != graph.nodes.size()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "model '" + graph.name + "': the segments cover " + std::to_string(next) +
+                          " of " + std::to_string(graph.nodes.size()) + " nodes");
+  }
+  if (options.threads < 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "threads must be at least 1, got " + std::to_string(options.threads));
+  }
+  try {
+    const int threads = configure_thread(options);
+    const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    auto program = compile(graph, segments, engine, options.check_every_segment);
+    if (!program) return program.error();
+    auto runner =
+        std::make_unique<CpuRunner>(graph, std::move(program.value()), options, threads, engine);
+    if (auto st = runner->prepare(segments); !st) return st.error();
+    return std::unique_ptr<backend::ModelRunner>(std::move(runner));
+  } catch (const dnnl::error& e) {
+    return make_error(ErrorCode::kInternal,
+                      "model '" + graph.name + "': oneDNN failed: " + std::string(e.what()));
+  }
+}
+
+Result<std::unique_ptr<backend::ModelRunner>> load_file(
+    const std::string& path, const model::ImportOptions& import_options,
+    const model::SegmentOptions& segment_options, const Options& options) {
+  auto graph = model::import_file(path, import_options);
+  if (!graph) return graph.error();
+  const auto segments = model::make_segments(*graph, segment_options);
+  return load(*graph, segments, options);
+}
+
+}  // namespace aegisrt::cpu
