@@ -18,6 +18,7 @@
 #include "aegisrt/backend/npy.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
+#include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
 #include "aegisrt/opencv/opencv_backend.hpp"
@@ -94,9 +95,11 @@ Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
         options.input_shapes.empty() ? model::Shape{} : options.input_shapes.front().shape;
     return opencv::load(args.model, shape, args.threads);
   }
-  return make_error(ErrorCode::kUnsupported,
-                    "backend `" + args.backend + "` is not available in this build",
-                    "use --backend opencv");
+  model::SegmentOptions segments;
+  segments.max_segments = args.max_segments;
+  cpu::Options cpu_options;
+  cpu_options.threads = args.threads;
+  return cpu::load_file(args.model, options, segments, cpu_options);
 }
 
 int run_infer(const InferArgs& args) {
