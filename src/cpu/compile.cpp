@@ -245,6 +245,21 @@ class Compiler {
            model::element_count(g_.value(v).shape) == 1;
   }
 
+  // A float32 constant that broadcasts over `shape` per channel (axis 1) or as a scalar.
+  bool is_per_channel_constant(ValueId v, const model::Shape& shape) const {
+    if (!is_weight(v) || g_.value(v).dtype != model::DType::kFloat32) return false;
+    const model::Shape& s = g_.value(v).shape;
+    if (model::element_count(s) == 1) return s.size() <= shape.size();
+    if (s.size() + 1 < shape.size() || s.size() > shape.size()) return false;
+    // Right-aligned: the channel axis of `shape` is axis s.size() - (shape.size() - 1).
+    const std::size_t lead = shape.size() - s.size();
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      const std::size_t ax = d + lead;
+      if (s[d] != (ax == 1 ? shape[1] : 1)) return false;
+    }
+    return true;
+  }
+
   // The tensor holding value `v` (a weight gets a plain tensor on first use).
   int value(ValueId v) {
     if (value_tensor_[v] >= 0) return value_tensor_[v];
@@ -412,20 +427,33 @@ class Compiler {
   }
 
   // Absorbs the chain of element-wise nodes that alone read `out` (and then their outputs) into
-  // `ops`; returns the value the last absorbed node writes.
-  ValueId absorb_eltwise_chain(ValueId out, std::vector<EltOp>& ops) {
+  // `ops`, while `ops` stays within `max_ops`; returns the value the last absorbed node writes.
+  // Consecutive linear ops merge into one: oneDNN 2.6's jit kernels compute two consecutive
+  // eltwise_linear post-ops wrongly (tests/cpu/operators_test.cpp holds the case).
+  ValueId absorb_eltwise_chain(ValueId out, std::vector<EltOp>& ops, std::size_t max_ops = 1) {
     for (;;) {
       const auto c = sole_consumer(out);
       if (!c) return out;
       const model::Node& n = g_.nodes[*c];
       ValueId data = model::kNoValue;
       const auto more = eltwise_ops(n, &data);
-      if (!more || data != out) return out;
-      ops.insert(ops.end(), more->begin(), more->end());
+      if (!more || data != out || ops.size() + more->size() > max_ops) return out;
+      for (const EltOp& op : *more) push_merged(ops, op);
       done_[*c] = true;
       ++p_.fused_nodes;
       out = n.outputs[0];
     }
+  }
+
+  // Appends `op`, merging a linear op into a linear op before it: b2 + a2 (a1 x + b1).
+  static void push_merged(std::vector<EltOp>& ops, const EltOp& op) {
+    if (op.alg == dnnl::algorithm::eltwise_linear && !ops.empty() &&
+        ops.back().alg == dnnl::algorithm::eltwise_linear) {
+      ops.back().beta = op.alpha * ops.back().beta + op.beta;
+      ops.back().alpha *= op.alpha;
+      return;
+    }
+    ops.push_back(op);
   }
 
   static dnnl::post_ops to_post_ops(const std::vector<EltOp>& ops) {
@@ -558,31 +586,40 @@ class Compiler {
     const bool has_bias = n.inputs.size() > 2;
     if (has_bias) bias = weight_floats(n.inputs[2]);
 
-    // BatchNormalization that alone reads a convolution's output folds into its weights.
-    if (!transposed) {
-      if (const auto c = sole_consumer(out);
-          c && g_.nodes[*c].op == OpType::kBatchNormalization && g_.nodes[*c].inputs[0] == out &&
-          std::all_of(g_.nodes[*c].inputs.begin() + 1, g_.nodes[*c].inputs.end(),
+    // A BatchNormalization, or an Add of a per-channel constant, that alone reads the output
+    // folds into the weights and bias (repeatedly: Conv -> Add -> BatchNormalization).
+    for (;;) {
+      const auto c = sole_consumer(out);
+      if (!c) break;
+      const model::Node& m = g_.nodes[*c];
+      if (!transposed && m.op == OpType::kBatchNormalization && m.inputs[0] == out &&
+          std::all_of(m.inputs.begin() + 1, m.inputs.end(),
                       [&](ValueId v) { return is_weight(v); })) {
-        const model::Node& bn = g_.nodes[*c];
-        const float eps = std::get<model::BatchNormAttrs>(bn.attrs).epsilon;
-        const std::vector<float> gamma = weight_floats(bn.inputs[1]);
-        const std::vector<float> beta = weight_floats(bn.inputs[2]);
-        const std::vector<float> mean = weight_floats(bn.inputs[3]);
-        const std::vector<float> var = weight_floats(bn.inputs[4]);
+        const float eps = std::get<model::BatchNormAttrs>(m.attrs).epsilon;
+        const std::vector<float> gamma = weight_floats(m.inputs[1]);
+        const std::vector<float> beta = weight_floats(m.inputs[2]);
+        const std::vector<float> mean = weight_floats(m.inputs[3]);
+        const std::vector<float> var = weight_floats(m.inputs[4]);
         const std::size_t per_oc = weights.size() / static_cast<std::size_t>(oc);
         for (std::size_t o = 0; o < static_cast<std::size_t>(oc); ++o) {
           const float s = gamma[o] / std::sqrt(var[o] + eps);
           for (std::size_t k = 0; k < per_oc; ++k) weights[o * per_oc + k] *= s;
           bias[o] = (bias[o] - mean[o]) * s + beta[o];
         }
-        done_[*c] = true;
-        ++p_.fused_nodes;
-        out = bn.outputs[0];
+      } else if (m.op == OpType::kAdd && m.inputs.size() == 2) {
+        const ValueId other = m.inputs[0] == out ? m.inputs[1] : m.inputs[0];
+        if (!is_per_channel_constant(other, ys)) break;
+        const std::vector<float> add = weight_floats(other);
+        for (std::size_t o = 0; o < bias.size(); ++o) bias[o] += add.size() == 1 ? add[0] : add[o];
+      } else {
+        break;
       }
+      done_[*c] = true;
+      ++p_.fused_nodes;
+      out = m.outputs[0];
     }
     std::vector<EltOp> ops;
-    out = absorb_eltwise_chain(out, ops);
+    out = absorb_eltwise_chain(out, ops, 8);
 
     Dims spatial_k(a.kernel.begin(), a.kernel.end());
     Dims wdims;
@@ -624,7 +661,11 @@ class Compiler {
     const memory::desc src_any(to_dims(xs), f32, memory::format_tag::any);
     const memory::desc w_any(wdims, f32, memory::format_tag::any);
     const memory::desc b_md({oc}, f32, memory::format_tag::a);
-    const memory::desc dst_any(to_dims(ys), f32, memory::format_tag::any);
+    // A transposed convolution to few channels is far faster into a plain output (oneDNN 2.6
+    // pads the channels of its blocked one to 16).
+    const memory::desc dst_any = transposed && oc < 16
+                                     ? plain_md(to_dims(ys), f32)
+                                     : memory::desc(to_dims(ys), f32, memory::format_tag::any);
     dnnl::primitive_attr attr = base_attr();
     attr.set_post_ops(to_post_ops(ops));
 
@@ -763,8 +804,13 @@ class Compiler {
     std::optional<dnnl::eltwise_forward::primitive_desc> pd;
     try {
       pd.emplace(d, attr, engine_);
+      // oneDNN 2.6's fast eltwise kernels take no post-ops: the reference one with post-ops is
+      // far slower than one fast primitive per op.
+      if (ops.size() > 1 && std::string(pd->impl_info_str()).rfind("ref", 0) == 0) pd.reset();
     } catch (const dnnl::error&) {
-      // No post-op support for this combination: one primitive per op.
+      pd.reset();
+    }
+    if (!pd) {
       int cur = x;
       for (const EltOp& op : ops) {
         const dnnl::eltwise_forward::desc d1(dnnl::prop_kind::forward_inference, op.alg, md,
@@ -788,8 +834,7 @@ class Compiler {
     ValueId data = model::kNoValue;
     auto ops = eltwise_ops(n, &data);
     if (!ops) unsupported("this attribute combination");
-    const ValueId out = absorb_eltwise_chain(n.outputs[0], *ops);
-    emit_eltwise(value(data), *ops, out);
+    emit_eltwise(value(data), *ops, n.outputs[0]);
   }
 
   void binary(const model::Node& n) {
@@ -798,8 +843,7 @@ class Compiler {
     if (n.op != OpType::kEqual) {
       if (auto ops = eltwise_ops(n, &data)) {
         if (is_weight(data)) unsupported("an element-wise operation on constants only");
-        const ValueId out = absorb_eltwise_chain(n.outputs[0], *ops);
-        emit_eltwise(value(data), *ops, out);
+        emit_eltwise(value(data), *ops, n.outputs[0]);
         return;
       }
     }
@@ -835,7 +879,7 @@ class Compiler {
       }
       std::swap(a, b);
       if (n.op == OpType::kSub) {
-        ops.push_back({A::eltwise_linear, -1.0f, 0.0f});
+        push_merged(ops, {A::eltwise_linear, -1.0f, 0.0f});
       } else if (n.op == OpType::kDiv) {
         unsupported("Div whose divisor has the output's shape and dividend broadcasts");
       }
@@ -843,30 +887,37 @@ class Compiler {
     if (is_weight(a)) unsupported("an element-wise operation on constants only");
     const bool is_equal = n.op == OpType::kEqual;
     ValueId out = n.outputs[0];
-    if (!is_equal) out = absorb_eltwise_chain(out, ops);
-    const int at = value(a);
-    const memory::desc a_md = tensor(at).md;
-    int bt;
-    if (g_.value(b).shape == ys) {
-      bt = reorder_to(value(b), a_md);
-    } else {
-      const Dims bd = padded(g_.value(b).shape, rank);
-      bt = value(b);
-      if (tensor(bt).weight >= 0) {
-        const memory::desc md = plain_md(bd, memory::data_type::f32);
-        bt = new_weight(md, md, p_.weights[static_cast<std::size_t>(tensor(bt).weight)].data);
-      } else {
-        bt = alias_tensor(as_plain(bt), plain_md(bd, memory::data_type::f32));
-      }
-    }
-    const memory::desc y_md =
-        is_equal ? memory::desc(to_dims(ys), memory::data_type::u8, memory::format_tag::any) : a_md;
+    if (!is_equal) out = absorb_eltwise_chain(out, ops, 8);
     dnnl::primitive_attr attr = base_attr();
     attr.set_post_ops(to_post_ops(ops));
-    const dnnl::binary::primitive_desc pd(dnnl::binary::desc(alg, a_md, tensor(bt).md, y_md), attr,
-                                          engine_);
-    const int yt = new_tensor(pd.dst_desc());
-    add_primitive(pd, dnnl::binary(pd),
+    // Operands in the first operand's layout; where oneDNN has only its reference kernel for that
+    // layout (a broadcast over blocked channels that are not a multiple of the block), plain.
+    int at = -1;
+    int bt = -1;
+    std::optional<dnnl::binary::primitive_desc> pd;
+    for (const bool plain : {false, true}) {
+      at = plain ? as_plain(value(a)) : value(a);
+      const memory::desc a_md = tensor(at).md;
+      if (g_.value(b).shape == ys) {
+        bt = reorder_to(value(b), a_md);
+      } else {
+        const Dims bd = padded(g_.value(b).shape, rank);
+        bt = value(b);
+        if (tensor(bt).weight >= 0) {
+          const memory::desc md = plain_md(bd, memory::data_type::f32);
+          bt = new_weight(md, md, p_.weights[static_cast<std::size_t>(tensor(bt).weight)].data);
+        } else {
+          bt = alias_tensor(as_plain(bt), plain_md(bd, memory::data_type::f32));
+        }
+      }
+      const memory::desc y_md =
+          is_equal ? memory::desc(to_dims(ys), memory::data_type::u8, memory::format_tag::any)
+                   : a_md;
+      pd.emplace(dnnl::binary::desc(alg, a_md, tensor(bt).md, y_md), attr, engine_);
+      if (plain || is_plain(a_md) || std::string(pd->impl_info_str()).rfind("ref", 0) != 0) break;
+    }
+    const int yt = new_tensor(pd->dst_desc());
+    add_primitive(*pd, dnnl::binary(*pd),
                   {{DNNL_ARG_SRC_0, at}, {DNNL_ARG_SRC_1, bt}, {DNNL_ARG_DST, yt}}, {at, bt}, {yt});
     value_tensor_[out] = yt;
   }
