@@ -22,7 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "support/cli.hpp"
+
 namespace aegisrt::testing {
+
+// Runs a shell command line with stdout and stderr captured.
+CliRun run_command(const std::string& command);
 
 // How an input tensor is filled. All values lie in [0, 1] like a normalised image.
 enum class InputPattern {

@@ -16,25 +16,6 @@ namespace {
 
 std::string oracle_dir() { return std::string(AEGISRT_SOURCE_DIR) + "/tools/ort-oracle"; }
 
-struct Shell {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Shell shell(const std::string& command) {
-  const TempDir dir;
-  const auto out = dir.path() / "stdout.txt";
-  const auto err = dir.path() / "stderr.txt";
-  const std::string cmd = command + " > '" + out.string() + "' 2> '" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  Shell r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
-
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (const char c : s) {
@@ -67,6 +48,19 @@ std::vector<Tensor> read_outputs(const nlohmann::json& outputs, std::string& err
 }
 
 }  // namespace
+
+CliRun run_command(const std::string& command) {
+  const TempDir dir;
+  const auto out = dir.path() / "stdout.txt";
+  const auto err = dir.path() / "stderr.txt";
+  const std::string cmd = command + " > '" + out.string() + "' 2> '" + err.string() + "'";
+  const int status = std::system(cmd.c_str());
+  CliRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
 
 const char* to_string(InputPattern p) {
   switch (p) {
@@ -150,7 +144,7 @@ std::string Comparison::describe() const {
 }
 
 std::string oracle_unavailable_reason() {
-  if (shell("command -v node").exit_code != 0) return "node is not installed";
+  if (run_command("command -v node").exit_code != 0) return "node is not installed";
   if (!std::filesystem::exists(oracle_dir() + "/node_modules/onnxruntime-node/package.json")) {
     return "the ORT oracle is not installed (scripts/setup.d/ort-oracle.sh)";
   }
@@ -160,9 +154,9 @@ std::string oracle_unavailable_reason() {
 std::vector<Tensor> run_oracle(const std::string& model, const std::string& input_name,
                                const std::string& input_npy, const std::string& out_dir,
                                std::string& error, int threads) {
-  const Shell r = shell(fmt::format("node {} run {} --input {} --output-dir {} --threads {}",
-                                    quote(oracle_dir() + "/oracle.js"), quote(model),
-                                    quote(input_name + "=" + input_npy), quote(out_dir), threads));
+  const CliRun r = run_command(fmt::format(
+      "node {} run {} --input {} --output-dir {} --threads {}", quote(oracle_dir() + "/oracle.js"),
+      quote(model), quote(input_name + "=" + input_npy), quote(out_dir), threads));
   if (r.exit_code != 0) {
     error = "oracle exit " + std::to_string(r.exit_code) + ": " + r.err;
     return {};
