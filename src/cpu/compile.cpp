@@ -769,7 +769,6 @@ class Compiler {
     std::vector<EltOp> ops;
     const ValueId out = absorb_eltwise_chain(n.outputs[0], ops);
     dnnl::primitive_attr attr = base_attr();
-    if (g.alpha != 1.0f) attr.set_output_scales(0, {g.alpha});
     attr.set_post_ops(to_post_ops(ops));
     const memory::desc b_md =
         is_weight(b) ? memory::desc({k, nn}, f32, memory::format_tag::any) : b_src;
@@ -779,7 +778,11 @@ class Compiler {
                                                    : dnnl::matmul::desc(a_md, b_md, y_md),
                                           attr, engine_);
     const int at = alias_tensor(as_plain(value(a)), a_md);
-    const int bt = is_weight(b) ? new_weight(b_src, pd.weights_desc(), weight_bytes(b))
+    if (!is_weight(b) && g.alpha != 1.0f) unsupported("Gemm with alpha != 1 and a computed B");
+    // alpha scales the constant B at load.
+    std::vector<float> bw = is_weight(b) ? weight_floats(b) : std::vector<float>{};
+    for (float& v : bw) v *= g.alpha;
+    const int bt = is_weight(b) ? new_weight(b_src, pd.weights_desc(), to_bytes(bw))
                                 : alias_tensor(as_plain(value(b)), b_src);
     const int yt = new_tensor(y_md);
     std::vector<std::pair<int, int>> args{
@@ -1170,24 +1173,30 @@ class Compiler {
 
   void finish_value(ValueId v, int t) { value_tensor_[v] = t; }
 
-  // Copies the strided part of `x` described by (dims, starts, steps) into a new plain tensor.
+  // Copies the strided part of `x` (plain) described by (dims, starts, steps) into a new plain
+  // tensor: a oneDNN reorder from a sub-memory with unit steps, the hand kernel otherwise.
   int copy_part(int x, const Dims& dims, const Dims& starts, const Dims& steps) {
     const memory::desc& xmd = tensor(x).md;
     const Dims xdims(xmd.data.dims, xmd.data.dims + xmd.data.ndims);
-    const Dims xstr = dense_strides(xdims);
-    Dims str(dims.size());
-    std::int64_t off = 0;
-    for (std::size_t d = 0; d < dims.size(); ++d) {
-      if (steps[d] <= 0) unsupported("Slice with a negative step");
-      str[d] = xstr[d] * steps[d];
-      off += starts[d] * xstr[d];
-    }
-    memory::desc src(dims, xmd.data_type(), str);
-    src.data.offset0 = off;
-    const int src_t = alias_tensor(x, src);
     const int y = new_tensor(plain_md(dims, xmd.data_type()));
-    const dnnl::reorder::primitive_desc pd(engine_, src, engine_, tensor(y).md, base_attr());
-    add_primitive(pd, dnnl::reorder(pd), {{DNNL_ARG_FROM, src_t}, {DNNL_ARG_TO, y}}, {src_t}, {y});
+    if (std::all_of(steps.begin(), steps.end(), [](std::int64_t s) { return s == 1; })) {
+      const memory::desc src = xmd.submemory_desc(dims, starts);
+      const int src_t = alias_tensor(x, src);
+      const dnnl::reorder::primitive_desc pd(engine_, src, engine_, tensor(y).md, base_attr());
+      add_primitive(pd, dnnl::reorder(pd), {{DNNL_ARG_FROM, src_t}, {DNNL_ARG_TO, y}}, {src_t},
+                    {y});
+      return y;
+    }
+    if (std::any_of(steps.begin(), steps.end(), [](std::int64_t s) { return s <= 0; })) {
+      unsupported("Slice with a negative step");
+    }
+    if (xmd.data_type() != memory::data_type::f32) unsupported("strided Slice of non-float32");
+    Step s;
+    s.hand = make_strided_copy_kernel(xdims, dims, starts, steps);
+    s.args = {{0, x}, {1, y}};
+    s.reads = {x};
+    s.writes = {y};
+    add_step(std::move(s));
     return y;
   }
 

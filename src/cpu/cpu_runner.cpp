@@ -205,8 +205,9 @@ class CpuRunner final : public backend::ModelRunner {
 
     // Warm-up: one inference on the (zero) inputs, so that oneDNN's first-execution work (code
     // generation, its caches) happens here and not in the first job.
+    // Zero inputs may well give NaN (x / x): only engine errors count here.
     for (std::size_t k = 0; k < count; ++k) {
-      if (run_segment(k) == backend::RunFailure::kEngine) {
+      if (!execute(k)) {
         return make_error(ErrorCode::kInternal,
                           "cpu backend: the warm-up inference of '" + info_.engine + "' failed");
       }
@@ -242,17 +243,7 @@ class CpuRunner final : public backend::ModelRunner {
       configured_thread_ = std::this_thread::get_id();
     }
     next_segment_ = 0;
-    for (std::size_t i = segment_begin_[k]; i < segment_begin_[k + 1]; ++i) {
-      const Bound& b = bound_[i];
-      if (b.hand != nullptr) {
-        b.hand->run();
-        continue;
-      }
-      if (dnnl_primitive_execute(b.primitive, stream_.get(), static_cast<int>(b.args.size()),
-                                 b.args.data()) != dnnl_success) {
-        return backend::RunFailure::kEngine;
-      }
-    }
+    if (!execute(k)) return backend::RunFailure::kEngine;
     next_segment_ = k + 1;
     for (const auto& [p, n] : checks_[k]) {
       if (!all_finite(p, n)) {
@@ -275,6 +266,22 @@ class CpuRunner final : public backend::ModelRunner {
     HandKernel* hand = nullptr;
     std::vector<dnnl_exec_arg_t> args;
   };
+
+  // Runs the steps of segment k; false when oneDNN reports an error.
+  bool execute(std::size_t k) {
+    for (std::size_t i = segment_begin_[k]; i < segment_begin_[k + 1]; ++i) {
+      const Bound& b = bound_[i];
+      if (b.hand != nullptr) {
+        b.hand->run();
+        continue;
+      }
+      if (dnnl_primitive_execute(b.primitive, stream_.get(), static_cast<int>(b.args.size()),
+                                 b.args.data()) != dnnl_success) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   std::byte* address(int t) {
     const TensorDesc& d = program_.tensors[static_cast<std::size_t>(t)];

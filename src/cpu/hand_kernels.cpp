@@ -169,7 +169,60 @@ class GatherKernel final : public HandKernel {
   float* dst_ = nullptr;
 };
 
+class StridedCopyKernel final : public HandKernel {
+ public:
+  StridedCopyKernel(std::vector<std::int64_t> in_dims, std::vector<std::int64_t> out_dims,
+                    std::vector<std::int64_t> starts, std::vector<std::int64_t> steps)
+      : out_dims_(std::move(out_dims)), index_(out_dims_.size(), 0) {
+    const std::size_t r = in_dims.size();
+    std::vector<std::int64_t> stride(r, 1);
+    for (std::size_t d = r; d-- > 1;) stride[d - 1] = stride[d] * in_dims[d];
+    step_.resize(r);
+    for (std::size_t d = 0; d < r; ++d) {
+      base_ += starts[d] * stride[d];
+      step_[d] = steps[d] * stride[d];
+    }
+  }
+  void bind(std::span<std::byte* const> ptrs) override {
+    src_ = reinterpret_cast<const float*>(ptrs[0]);
+    dst_ = reinterpret_cast<float*>(ptrs[1]);
+  }
+  void run() override {
+    const std::size_t r = out_dims_.size();
+    std::fill(index_.begin(), index_.end(), 0);
+    std::int64_t total = 1;
+    for (auto d : out_dims_) total *= d;
+    std::int64_t offset = base_;
+    for (std::int64_t i = 0; i < total; ++i) {
+      dst_[i] = src_[offset];
+      // Odometer over the output index, keeping the input offset in step.
+      for (std::size_t d = r; d-- > 0;) {
+        offset += step_[d];
+        if (++index_[d] < out_dims_[d]) break;
+        offset -= step_[d] * out_dims_[d];
+        index_[d] = 0;
+      }
+    }
+  }
+
+ private:
+  std::vector<std::int64_t> out_dims_;
+  std::vector<std::int64_t> step_;
+  std::vector<std::int64_t> index_;  // scratch, sized at construction
+  std::int64_t base_ = 0;
+  const float* src_ = nullptr;
+  float* dst_ = nullptr;
+};
+
 }  // namespace
+
+std::unique_ptr<HandKernel> make_strided_copy_kernel(std::vector<std::int64_t> in_dims,
+                                                     std::vector<std::int64_t> out_dims,
+                                                     std::vector<std::int64_t> starts,
+                                                     std::vector<std::int64_t> steps) {
+  return std::make_unique<StridedCopyKernel>(std::move(in_dims), std::move(out_dims),
+                                             std::move(starts), std::move(steps));
+}
 
 std::unique_ptr<HandKernel> make_resize_kernel(const model::ResizeAttrs& a, const model::Shape& in,
                                                const model::Shape& out) {

@@ -36,6 +36,14 @@ std::unique_ptr<HandKernel> make_gather_kernel(std::int64_t outer, std::int64_t 
                                                std::int64_t inner,
                                                std::vector<std::int64_t> indices);
 
+// Copies the strided part of a dense row-major float32 tensor of `in_dims`: output element
+// (i0, i1, ...) is input element (starts[d] + i_d * steps[d])_d, steps > 0. Operands: 0 input,
+// 1 output.
+std::unique_ptr<HandKernel> make_strided_copy_kernel(std::vector<std::int64_t> in_dims,
+                                                     std::vector<std::int64_t> out_dims,
+                                                     std::vector<std::int64_t> starts,
+                                                     std::vector<std::int64_t> steps);
+
 // True when none of the `count` floats at `p` is NaN or +-Inf.
 bool all_finite(const float* p, std::size_t count);
 
