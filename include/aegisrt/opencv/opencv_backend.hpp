@@ -1,0 +1,70 @@
+// The `opencv` backend: OpenCV DNN (Debian's 4.6) as an opaque, delegated inference engine.
+//
+// OpenCV runs the whole model as ONE non-preemptive segment, in memory it allocates and owns
+// itself: RunnerInfo.memory_planned is false and arena_bytes is 0 (reported, not planned). It
+// proves that the ModelRunner seam works with a third-party runtime, and it is a second numeric
+// reference beside ONNX Runtime. See docs/design/0008-opencv-backend.md.
+//
+// Before OpenCV sees a model, AegisRT rewrites a copy of its protobuf in memory (never the file):
+// every graph input and output gets its static shape, and Clip nodes whose bounds are constant
+// inputs (opset >= 11) get them as attributes, the only form OpenCV 4.6 reads. With that,
+// OpenCV 4.6 runs the BlazeFace models, the PP-OCR direction classifier and the PP-OCRv4 detector;
+// it cannot load M-LSD or run the PP-OCRv4 recogniser, which fail at load with OpenCV's own
+// message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aegisrt/backend/model_runner.hpp"
+#include "aegisrt/core/result.hpp"
+#include "aegisrt/core/task.hpp"
+#include "aegisrt/sched/backend.hpp"
+
+namespace aegisrt::opencv {
+
+// Loads `path` into OpenCV DNN at `input_shape` (the shape of the model's only or first input;
+// empty: the shape the file declares, which must then be static) and runs it once on zeros, so
+// that OpenCV allocates its buffers and the output shapes are checked against the ONNX graph's.
+// `threads` sets OpenCV's worker count, which is process-wide (cv::setNumThreads); the runner
+// reports what OpenCV then says it uses.
+// Errors: kNotFound (no such file), kParse / kInvalidArgument / kUnsupported from AegisRT's ONNX
+// import (which gives the static input and output shapes), kUnsupported when OpenCV cannot load or
+// run the model: the message names the model and quotes OpenCV's exception.
+// Never throws; OpenCV's exceptions are caught. Call from one thread at a time.
+Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
+                                                   std::span<const std::int64_t> input_shape = {},
+                                                   int threads = 1);
+
+// "OpenCV DNN 4.6.0": the engine this build links.
+std::string engine_version();
+
+// The scheduler's `opencv` backend: one runner per task (Task::model: path and input shape), each
+// with a fixed synthetic input (uniform in [0, 1), from `seed`, written once at prepare), so that
+// run_segment() measures the model's real execution time on the dispatcher thread. Every task must
+// have a model and at most one declared segment (OpenCV's run is one opaque section).
+class OpenCvBackend final : public sched::Backend {
+ public:
+  explicit OpenCvBackend(int threads = 1, std::uint64_t seed = 1)
+      : threads_(threads), seed_(seed) {}
+  const char* name() const override { return "opencv"; }
+  // Loads every task's model. Errors: those of load(), prefixed with the task's name, and
+  // kInvalidArgument for a task without a model or with more than one declared segment.
+  Status prepare(const Workload& workload) override;
+  // Runs task `job.task`'s whole model; `segment` must be 0. kFailed when OpenCV throws or an
+  // output holds NaN or Inf.
+  sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override;
+
+  // The runner of task `id` (after prepare), or nullptr.
+  const backend::ModelRunner* runner(TaskId id) const;
+
+ private:
+  int threads_;
+  std::uint64_t seed_;
+  std::vector<std::unique_ptr<backend::ModelRunner>> runners_;  // by task id
+};
+
+}  // namespace aegisrt::opencv

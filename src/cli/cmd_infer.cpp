@@ -1,0 +1,324 @@
+// `aegisrt infer MODEL [--backend cpu|opencv] [--input-shape 1,3,48,192]
+//   [--input FILE.npy... | --seed N] [--output-dir DIR] [--repeat N] [--threads T] [--json]`:
+// runs a model on a real backend, writes each output as .npy and reports latency
+// (min / p50 / p99 / max over --repeat inferences) and every segment's time.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aegisrt/backend/model_runner.hpp"
+#include "aegisrt/backend/npy.hpp"
+#include "aegisrt/backend/seeded_input.hpp"
+#include "aegisrt/core/clock.hpp"
+#include "aegisrt/cpu/cpu_backend.hpp"
+#include "aegisrt/model/graph.hpp"
+#include "aegisrt/model/import.hpp"
+#include "aegisrt/opencv/opencv_backend.hpp"
+#include "commands.hpp"
+
+namespace aegisrt::cli {
+namespace {
+
+struct InferArgs {
+  std::string model;
+  std::string backend = "cpu";
+  std::string input_shape;
+  std::vector<std::string> inputs;
+  std::uint32_t seed = 1;
+  std::string output_dir;
+  std::uint32_t repeat = 1;
+  int threads = 1;
+  std::uint32_t max_segments = 0;
+  bool json = false;
+};
+
+// Nearest-rank percentile of sorted values (the oracle's definition, so the figures compare).
+Duration percentile(const std::vector<Duration>& sorted, double p) {
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+struct Summary {
+  Duration min, p50, p99, max;
+};
+
+Summary summarise(std::vector<Duration> samples) {
+  std::sort(samples.begin(), samples.end());
+  return {samples.front(), percentile(samples, 50), percentile(samples, 99), samples.back()};
+}
+
+nlohmann::json to_json(const Summary& s) {
+  return {{"min", s.min.count()},
+          {"p50", s.p50.count()},
+          {"p99", s.p99.count()},
+          {"max", s.max.count()}};
+}
+
+std::string ms(Duration d) { return fmt::format("{:.3f} ms", d.to_ms()); }
+
+// Output file names: the oracle's rule (every character outside [A-Za-z0-9_.-] becomes '_'),
+// with a numeric suffix where two names would collide.
+std::vector<std::string> file_names(std::span<const backend::TensorInfo> outputs) {
+  std::vector<std::string> names;
+  std::set<std::string> taken;
+  for (const auto& t : outputs) {
+    std::string base = t.name;
+    for (char& c : base) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') c = '_';
+    }
+    std::string name = base;
+    for (int k = 1; taken.count(name) != 0; ++k) name = base + "_" + std::to_string(k);
+    taken.insert(name);
+    names.push_back(name + ".npy");
+  }
+  return names;
+}
+
+int exit_for(const Error& e) {
+  return e.code == ErrorCode::kInternal || e.code == ErrorCode::kResourceExhausted ? kExitInternal
+                                                                                   : kExitBadInput;
+}
+
+Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
+                                                          const model::ImportOptions& options) {
+  if (args.backend == "opencv") {
+    const model::Shape shape =
+        options.input_shapes.empty() ? model::Shape{} : options.input_shapes.front().shape;
+    return opencv::load(args.model, shape, args.threads);
+  }
+  model::SegmentOptions segments;
+  segments.max_segments = args.max_segments;
+  cpu::Options cpu_options;
+  cpu_options.threads = args.threads;
+  return cpu::load_file(args.model, options, segments, cpu_options);
+}
+
+int run_infer(const InferArgs& args) {
+  // Inputs from files are read first: a file can also give the input shape.
+  std::vector<backend::NpyArray> files;
+  for (const std::string& path : args.inputs) {
+    auto a = backend::read_npy(path);
+    if (!a) {
+      print_error(a.error().to_string());
+      return kExitBadInput;
+    }
+    for (const float v : a->data) {
+      if (!std::isfinite(v)) {
+        print_error(path + ": holds NaN or Inf; model inputs must be finite");
+        return kExitBadInput;
+      }
+    }
+    files.push_back(std::move(*a));
+  }
+
+  model::ImportOptions options;
+  if (!args.input_shape.empty()) {
+    auto shape = model::parse_input_shape(args.input_shape);
+    if (!shape) {
+      print_error(shape.error().to_string());
+      return kExitBadInput;
+    }
+    options.input_shapes.push_back(*shape);
+  } else if (!files.empty()) {
+    options.input_shapes.push_back({"", files.front().shape});
+  }
+
+  SteadyClock clock;
+  const TimePoint load_start = clock.now();
+  auto loaded = load_runner(args, options);
+  const Duration load_time = clock.now() - load_start;
+  if (!loaded) {
+    print_error(loaded.error().to_string());
+    return exit_for(loaded.error());
+  }
+  backend::ModelRunner& runner = **loaded;
+  const auto inputs = runner.inputs();
+  const auto outputs = runner.outputs();
+
+  if (!files.empty() && files.size() != inputs.size()) {
+    print_error(
+        fmt::format("the model has {} inputs, --input gave {} files", inputs.size(), files.size()));
+    return kExitBadInput;
+  }
+  backend::SeededUniform random(args.seed);
+  std::vector<float> buffer;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!files.empty()) {
+      if (files[i].shape != inputs[i].shape) {
+        print_error(fmt::format("{}: shape {}, but input `{}` takes {}", args.inputs[i],
+                                model::to_string(files[i].shape), inputs[i].name,
+                                model::to_string(inputs[i].shape)));
+        return kExitBadInput;
+      }
+      buffer = files[i].data;
+    } else {
+      buffer.assign(inputs[i].elements(), 0.0f);
+      random.fill(buffer);
+    }
+    if (Status st = runner.set_input(i, buffer); !st) {
+      print_error(st.error().to_string());
+      return exit_for(st.error());
+    }
+  }
+
+  // Timed inferences: each segment on its own clock reading, the whole inference end to end.
+  const std::size_t segments = runner.segment_count();
+  std::vector<Duration> totals;
+  std::vector<std::vector<Duration>> per_segment(segments);
+  totals.reserve(args.repeat);
+  for (auto& v : per_segment) v.reserve(args.repeat);
+  for (std::uint32_t r = 0; r < args.repeat; ++r) {
+    const TimePoint start = clock.now();
+    TimePoint before = start;
+    for (std::size_t k = 0; k < segments; ++k) {
+      const backend::RunFailure failure = runner.run_segment(k);
+      const TimePoint after = clock.now();
+      if (failure != backend::RunFailure::kNone) {
+        print_error(fmt::format(
+            "inference {}: segment {} (`{}`) failed: {}", r, k, runner.info().segment_names[k],
+            failure == backend::RunFailure::kNonFinite ? "an output holds NaN or Inf"
+                                                       : "the engine reported an error"));
+        return kExitInternal;
+      }
+      per_segment[k].push_back(after - before);
+      before = after;
+    }
+    totals.push_back(before - start);
+  }
+
+  std::vector<std::string> written(outputs.size());
+  if (!args.output_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(args.output_dir, ec);
+    const auto names = file_names(outputs);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const std::string path = (std::filesystem::path(args.output_dir) / names[i]).string();
+      if (Status st = backend::write_npy(path, outputs[i].shape, runner.output(i)); !st) {
+        print_error(st.error().to_string());
+        return kExitBadInput;
+      }
+      written[i] = path;
+    }
+  }
+
+  const backend::RunnerInfo& info = runner.info();
+  const Summary latency = summarise(totals);
+  std::vector<Summary> seg_summaries;
+  for (const auto& v : per_segment) seg_summaries.push_back(summarise(v));
+
+  if (args.json) {
+    nlohmann::json out;
+    out["model"] = args.model;
+    out["backend"] = {{"name", info.backend},
+                      {"engine", info.engine},
+                      {"threads", info.threads},
+                      {"weights_bytes", info.weights_bytes},
+                      {"arena_bytes", info.arena_bytes},
+                      {"memory_planned", info.memory_planned},
+                      {"segments", segments}};
+    out["load_ns"] = load_time.count();
+    out["repeat"] = args.repeat;
+    out["inputs"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      out["inputs"].push_back(
+          {{"name", inputs[i].name},
+           {"shape", inputs[i].shape},
+           {"source", files.empty() ? fmt::format("seed {}", args.seed) : args.inputs[i]}});
+    }
+    out["outputs"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      out["outputs"].push_back(
+          {{"name", outputs[i].name},
+           {"shape", outputs[i].shape},
+           {"file", written[i].empty() ? nlohmann::json(nullptr) : nlohmann::json(written[i])}});
+    }
+    out["latency_ns"] = to_json(latency);
+    out["segments"] = nlohmann::json::array();
+    for (std::size_t k = 0; k < segments; ++k) {
+      out["segments"].push_back({{"index", k},
+                                 {"name", info.segment_names[k]},
+                                 {"min_ns", seg_summaries[k].min.count()},
+                                 {"p50_ns", seg_summaries[k].p50.count()},
+                                 {"p99_ns", seg_summaries[k].p99.count()},
+                                 {"max_ns", seg_summaries[k].max.count()}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+
+  fmt::print("{}: backend {} ({}), {} thread{}, {} segment{}, loaded in {}\n", args.model,
+             info.backend, info.engine, info.threads, info.threads == 1 ? "" : "s", segments,
+             segments == 1 ? "" : "s", ms(load_time));
+  fmt::print("memory: weights {:.2f} MiB, activations {}\n",
+             static_cast<double>(info.weights_bytes) / (1024.0 * 1024.0),
+             info.memory_planned
+                 ? fmt::format("{:.2f} MiB planned arena",
+                               static_cast<double>(info.arena_bytes) / (1024.0 * 1024.0))
+                 : std::string("owned by the engine (not planned)"));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    fmt::print("input  {} {} <- {}\n", inputs[i].name, model::to_string(inputs[i].shape),
+               files.empty() ? fmt::format("seed {}", args.seed) : args.inputs[i]);
+  }
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    fmt::print("output {} {}{}\n", outputs[i].name, model::to_string(outputs[i].shape),
+               written[i].empty() ? "" : " -> " + written[i]);
+  }
+  fmt::print("latency over {} run{}: min {}, p50 {}, p99 {}, max {}\n", args.repeat,
+             args.repeat == 1 ? "" : "s", ms(latency.min), ms(latency.p50), ms(latency.p99),
+             ms(latency.max));
+  fmt::print("{:>5}  {:<48} {:>12} {:>12}\n", "seg", "name", "p50", "max");
+  for (std::size_t k = 0; k < segments; ++k) {
+    fmt::print("{:>5}  {:<48} {:>12} {:>12}\n", k, info.segment_names[k].substr(0, 48),
+               ms(seg_summaries[k].p50), ms(seg_summaries[k].max));
+  }
+  return kExitOk;
+}
+
+void register_infer(CLI::App& app, ExitCode& exit) {
+  auto args = std::make_shared<InferArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "infer",
+      "Run a model on a real backend: write its outputs as .npy, report latency and segment times");
+  cmd->add_option("model", args->model, "ONNX model file")->required();
+  cmd->add_option("--backend", args->backend,
+                  "cpu (oneDNN, planned memory, segment by segment) "
+                  "or opencv (OpenCV DNN, one opaque segment)")
+      ->check(CLI::IsMember({"cpu", "opencv"}))
+      ->capture_default_str();
+  cmd->add_option("--input-shape", args->input_shape,
+                  "shape of the model's first input, e.g. 1,3,48,192 (or NAME=1,3,48,192); "
+                  "default: the file's, or the --input file's");
+  auto* input = cmd->add_option("--input", args->inputs,
+                                "input tensor as .npy (float32, C order), one per model input");
+  cmd->add_option("--seed", args->seed,
+                  "pseudo-random inputs in [0, 1) from this seed (the ORT oracle's generator)")
+      ->excludes(input)
+      ->capture_default_str();
+  cmd->add_option("--output-dir", args->output_dir,
+                  "write each output as DIR/<name>.npy (characters outside [A-Za-z0-9_.-] -> _)");
+  cmd->add_option("--repeat", args->repeat, "timed inferences after the warm-up one at load")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "compute threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--max-segments", args->max_segments,
+                  "cpu: merge nodes into at most this many segments (0: one per node)")
+      ->capture_default_str();
+  cmd->add_flag("--json", args->json, "print JSON instead of text");
+  cmd->callback([args, &exit]() { exit.value = run_infer(*args); });
+}
+
+const CommandRegistration reg(45, &register_infer);
+
+}  // namespace
+}  // namespace aegisrt::cli
