@@ -52,7 +52,7 @@ TEST_P(CpuModelTest, OutputsMatchOnnxRuntime) {
   const ModelCase& c = GetParam();
   const std::string path = testing::cached_model(c.file);
   if (path.empty()) GTEST_SKIP() << testing::kFetchHint;
-  if (const auto why = testing::oracle_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (const auto why = testing::oracle_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   model::ImportOptions import;
   if (!c.shape.empty()) import.input_shapes.push_back({"", c.shape});
   cpu::Options options;
@@ -60,31 +60,20 @@ TEST_P(CpuModelTest, OutputsMatchOnnxRuntime) {
   auto sut = cpu::load_file(path, import, {.min_flops = 0, .max_segments = 8}, options);
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
   backend::ModelRunner& runner = **sut;
-  const backend::TensorInfo& in = runner.inputs()[0];
+  const std::size_t n = runner.inputs()[0].elements();
 
-  std::vector<std::vector<float>> inputs{random_input(in.elements(), 7, c.lo, c.hi)};
-  if (c.structured) inputs.push_back(structured_input(in.elements(), c.lo, c.hi));
+  // M-LSD's `scores` is a peak mask gated by an exact float comparison: a few near-ties may flip
+  // (support/ort_numerics.hpp), at most one element in a thousand here.
+  testing::Tolerance tolerance{.rtol = kTolerance, .atol = 1e-6};
+  if (std::string(c.file).rfind("mlsd", 0) == 0) {
+    tolerance.peak_mask_outputs = {"scores"};
+    tolerance.max_flip_fraction = 1e-3;
+  }
+  std::vector<std::vector<float>> inputs{random_input(n, 7, c.lo, c.hi)};
+  if (c.structured) inputs.push_back(structured_input(n, c.lo, c.hi));
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     SCOPED_TRACE(k == 0 ? "random input" : "structured input");
-    ASSERT_TRUE(runner.set_input(0, inputs[k]).ok());
-    for (std::size_t s = 0; s < runner.segment_count(); ++s) {
-      ASSERT_EQ(runner.run_segment(s), backend::RunFailure::kNone) << "segment " << s;
-    }
-    const auto want = testing::run_oracle(path, in.name, in.shape, inputs[k], runner.outputs());
-    ASSERT_TRUE(want.has_value()) << "the ORT oracle failed on " << c.file;
-    for (std::size_t o = 0; o < runner.outputs().size(); ++o) {
-      const auto got = runner.output(o);
-      const auto& ref = (*want)[o];
-      ASSERT_EQ(got.size(), ref.data.size()) << runner.outputs()[o].name;
-      const bool gated =
-          std::string(c.file).rfind("mlsd", 0) == 0 && runner.outputs()[o].name == "scores";
-      if (gated) {
-        EXPECT_LE(testing::count_outliers(got, ref.data, kTolerance), ref.data.size() / 1000)
-            << runner.outputs()[o].name;
-      } else {
-        EXPECT_LE(testing::relative_error(got, ref.data), kTolerance) << runner.outputs()[o].name;
-      }
-    }
+    testing::expect_runner_matches_ort(runner, path, inputs[k], tolerance);
   }
 }
 

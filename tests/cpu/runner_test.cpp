@@ -16,24 +16,7 @@
 #include "aegisrt/model/import.hpp"
 #include "cpu/ort_oracle.hpp"
 #include "model/onnx_builder.hpp"
-
-// Counts every heap allocation of the test program while `g_counting` is set.
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-std::atomic<long> g_frees{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  if (p != nullptr && g_counting.load(std::memory_order_relaxed)) g_frees.fetch_add(1);
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+#include "support/allocation_counter.hpp"
 
 namespace aegisrt {
 namespace {
@@ -82,26 +65,13 @@ backend::RunFailure run_all(backend::ModelRunner& r) {
 // file and input.
 void expect_matches_ort(const OnnxBuilder& b, const std::vector<float>& input,
                         double tolerance = 1e-5) {
-  if (const auto why = testing::oracle_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  if (const auto why = testing::oracle_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   auto sut = load_graph(b);
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
-  ASSERT_TRUE((*sut)->set_input(0, input).ok());
-  ASSERT_EQ(run_all(**sut), backend::RunFailure::kNone);
-  const auto dir = testing::scratch_dir();
-  const std::string file = (dir / "m.onnx").string();
-  {
-    std::ofstream f(file, std::ios::binary);
-    const std::string bytes = b.bytes();
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
-  const auto& in = (*sut)->inputs()[0];
-  const auto want = testing::run_oracle(file, in.name, in.shape, input, (*sut)->outputs());
-  std::filesystem::remove_all(dir);
-  ASSERT_TRUE(want.has_value()) << "ORT failed";
-  for (std::size_t o = 0; o < (*sut)->outputs().size(); ++o) {
-    EXPECT_LE(testing::relative_error((*sut)->output(o), (*want)[o].data), tolerance)
-        << (*sut)->outputs()[o].name;
-  }
+  const testing::TempDir dir;
+  const std::string file = dir.write("m.onnx", b.bytes());
+  testing::expect_runner_matches_ort(**sut, file, input,
+                                     {.rtol = tolerance, .atol = tolerance * 1e-3});
 }
 
 std::vector<float> weights(std::size_t n, float scale = 0.05f) {
@@ -419,11 +389,13 @@ TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
       .output("y");
   auto sut = load_graph(b);
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
-  g_allocations = 0;
-  g_counting = true;
-  for (int i = 0; i < 5; ++i) (void)run_all(**sut);
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0);
+  std::uint64_t allocations = 0;
+  {
+    const testing::AllocationCounter counter;
+    for (int i = 0; i < 5; ++i) (void)run_all(**sut);
+    allocations = counter.count();
+  }
+  EXPECT_EQ(allocations, 0u);
 }
 
 // oneDNN 2.6's dnnl_primitive_execute builds a small std::unordered_map of its arguments on every
@@ -432,29 +404,27 @@ TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
 TEST(CpuRunnerTest, OneDnnRunAllocatesAFixedCountAndKeepsNothing) {
   auto sut = load_graph(two_step_graph());
   ASSERT_TRUE(sut.ok());
-  std::vector<long> per_run;
+  std::vector<std::uint64_t> per_run;
   for (int i = 0; i < 4; ++i) {
-    g_allocations = 0;
-    g_frees = 0;
-    g_counting = true;
-    (void)run_all(**sut);
-    g_counting = false;
-    per_run.push_back(g_allocations.load());
-    EXPECT_EQ(g_allocations.load(), g_frees.load()) << "run " << i << " kept memory";
+    std::uint64_t allocations = 0;
+    std::uint64_t frees = 0;
+    {
+      const testing::AllocationCounter counter;
+      (void)run_all(**sut);
+      allocations = counter.count();
+      frees = counter.frees();
+    }
+    per_run.push_back(allocations);
+    EXPECT_EQ(allocations, frees) << "run " << i << " kept memory";
   }
-  for (long n : per_run) EXPECT_EQ(n, per_run[0]);
+  for (std::uint64_t n : per_run) EXPECT_EQ(n, per_run[0]);
 }
 
 // ---- The scheduler seam.
 
 TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
-  const auto dir = testing::scratch_dir();
-  const std::string file = (dir / "m.onnx").string();
-  {
-    std::ofstream f(file, std::ios::binary);
-    const std::string bytes = two_step_graph().bytes();
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
+  const testing::TempDir dir;
+  const std::string file = dir.write("m.onnx", two_step_graph().bytes());
   Workload w;
   Task t;
   t.name = "t0";
@@ -469,17 +439,11 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
   EXPECT_EQ(sut.run_segment(job, 0), sched::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 1), sched::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 2), sched::SegmentStatus::kFailed);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(CpuBackendTest, RejectsATaskWhoseSegmentsDisagreeWithItsModel) {
-  const auto dir = testing::scratch_dir();
-  const std::string file = (dir / "m.onnx").string();
-  {
-    std::ofstream f(file, std::ios::binary);
-    const std::string bytes = two_step_graph().bytes();
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
+  const testing::TempDir dir;
+  const std::string file = dir.write("m.onnx", two_step_graph().bytes());
   Workload w;
   Task t;
   t.name = "t0";
@@ -491,7 +455,6 @@ TEST(CpuBackendTest, RejectsATaskWhoseSegmentsDisagreeWithItsModel) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("declares 2 segments"), std::string::npos)
       << st.error().message;
-  std::filesystem::remove_all(dir);
 }
 
 TEST(CpuBackendTest, RejectsATaskWithoutAModel) {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "aegisrt/backend/npy.hpp"
-#include "infer/numerics.hpp"
+#include "support/ort_numerics.hpp"
 #include "model/model_cache.hpp"
 #include "model/onnx_builder.hpp"
 #include "support/cli.hpp"

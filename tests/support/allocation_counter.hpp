@@ -17,6 +17,7 @@
 namespace aegisrt::testing::detail {
 inline std::atomic<bool> g_counting{false};
 inline std::atomic<std::uint64_t> g_allocations{0};
+inline std::atomic<std::uint64_t> g_frees{0};
 }  // namespace aegisrt::testing::detail
 
 void* operator new(std::size_t n) {
@@ -26,16 +27,22 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  if (p != nullptr && aegisrt::testing::detail::g_counting.load(std::memory_order_relaxed)) {
+    aegisrt::testing::detail::g_frees.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
 
 namespace aegisrt::testing {
 
-// Counts the allocations made while it is alive (by any thread of the program).
+// Counts the allocations and frees made while it is alive (by any thread of the program).
 class AllocationCounter {
  public:
   AllocationCounter() {
     detail::g_allocations = 0;
+    detail::g_frees = 0;
     detail::g_counting = true;
   }
   ~AllocationCounter() { detail::g_counting = false; }
@@ -43,6 +50,7 @@ class AllocationCounter {
   AllocationCounter& operator=(const AllocationCounter&) = delete;
 
   std::uint64_t count() const { return detail::g_allocations.load(); }
+  std::uint64_t frees() const { return detail::g_frees.load(); }
 };
 
 }  // namespace aegisrt::testing

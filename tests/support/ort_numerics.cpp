@@ -8,7 +8,7 @@
 
 #include "aegisrt/backend/npy.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
-#include "infer/numerics.hpp"
+#include "support/ort_numerics.hpp"
 #include "support/cli.hpp"
 
 namespace aegisrt::testing {
