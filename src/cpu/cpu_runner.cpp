@@ -220,17 +220,7 @@ class CpuRunner final : public backend::ModelRunner {
   std::span<const backend::TensorInfo> outputs() const override { return outputs_; }
 
   Status set_input(std::size_t index, std::span<const float> data) override {
-    if (index >= inputs_.size()) {
-      return make_error(ErrorCode::kInvalidArgument, "input index " + std::to_string(index) +
-                                                         " out of range (the model has " +
-                                                         std::to_string(inputs_.size()) + ")");
-    }
-    if (data.size() != inputs_[index].elements()) {
-      return make_error(ErrorCode::kInvalidArgument, "input '" + inputs_[index].name + "' takes " +
-                                                         std::to_string(inputs_[index].elements()) +
-                                                         " floats, got " +
-                                                         std::to_string(data.size()));
-    }
+    if (Status st = check_input(index, data); !st.ok()) return st;
     std::memcpy(input_ptrs_[index], data.data(), data.size_bytes());
     return Ok{};
   }

@@ -57,20 +57,23 @@ struct CliRun {
   std::string err;  // stderr
 };
 
-// Runs `aegisrt <args>` (args are passed to the shell as written) with stdout and stderr
-// captured through files in a scratch folder.
-inline CliRun run_cli(const std::string& args) {
+// Runs a shell command line with stdout and stderr captured through files in a scratch folder.
+inline CliRun run_command(const std::string& command) {
   const TempDir dir;
   const auto out = dir.path() / "stdout.txt";
   const auto err = dir.path() / "stderr.txt";
-  const std::string cmd = std::string("'") + AEGISRT_CLI_PATH + "' " + args + " > '" +
-                          out.string() + "' 2> '" + err.string() + "'";
+  const std::string cmd = command + " > '" + out.string() + "' 2> '" + err.string() + "'";
   const int status = std::system(cmd.c_str());
   CliRun r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+// Runs `aegisrt <args>` (args are passed to the shell as written).
+inline CliRun run_cli(const std::string& args) {
+  return run_command(std::string("'") + AEGISRT_CLI_PATH + "' " + args);
 }
 
 }  // namespace aegisrt::testing

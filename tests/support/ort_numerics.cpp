@@ -49,18 +49,6 @@ std::vector<Tensor> read_outputs(const nlohmann::json& outputs, std::string& err
 
 }  // namespace
 
-CliRun run_command(const std::string& command) {
-  const TempDir dir;
-  const auto out = dir.path() / "stdout.txt";
-  const auto err = dir.path() / "stderr.txt";
-  const std::string cmd = command + " > '" + out.string() + "' 2> '" + err.string() + "'";
-  const int status = std::system(cmd.c_str());
-  CliRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
 
 const char* to_string(InputPattern p) {
   switch (p) {

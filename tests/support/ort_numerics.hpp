@@ -26,9 +26,6 @@
 
 namespace aegisrt::testing {
 
-// Runs a shell command line with stdout and stderr captured.
-CliRun run_command(const std::string& command);
-
 // How an input tensor is filled. All values lie in [0, 1] like a normalised image.
 enum class InputPattern {
   kRandom,        // uniform in [0, 1) from the seed (the oracle's xorshift32)

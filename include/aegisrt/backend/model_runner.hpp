@@ -59,6 +59,11 @@ class ModelRunner {
   // The output of the last completed inference, in the ONNX layout. Valid until the next
   // run_segment(0).
   virtual std::span<const float> output(std::size_t index) const = 0;
+
+ protected:
+  // The checks every set_input() makes: `index` names an input and `data` has its element count.
+  // Errors: kInvalidArgument, saying which.
+  Status check_input(std::size_t index, std::span<const float> data) const;
 };
 
 }  // namespace aegisrt::backend
