@@ -493,10 +493,15 @@ class Compiler {
     return std::make_pair(*c, other);
   }
 
+  std::uint32_t node_index(const model::Node& n) const {
+    return static_cast<std::uint32_t>(&n - g_.nodes.data());
+  }
+
   // True when nothing reads the bytes of value `v` after node `self` except node `add`: no value
   // whose tensor lives in the same buffer (views) is a model input or output or has a reader not
   // compiled yet (a zero Pad folded into later convolutions counts as a later reader).
   bool dies_at(ValueId v, std::uint32_t self, std::uint32_t add) const {
+    if (value_tensor_[v] < 0) return false;
     const int b = p_.tensors[static_cast<std::size_t>(value_tensor_[v])].buffer;
     if (b < 0 || p_.buffers[static_cast<std::size_t>(b)].whole_run) return false;
     for (ValueId u = 0; u < g_.values.size(); ++u) {
@@ -755,7 +760,7 @@ class Compiler {
       // then the element-wise nodes after the Add. Kept only where oneDNN runs the fused
       // primitive with the implementation it chose unfused (no fallback to a slower kernel).
       if (const auto add = residual_add(out, ys)) {
-        const auto self = static_cast<std::uint32_t>(&n - g_.nodes.data());
+        const std::uint32_t self = node_index(n);
         const memory::desc dst_md = pd.dst_desc();
         std::vector<bool> modes;  // true: sum in place
         if (dies_at(add->second, self, add->first)) modes.push_back(true);
@@ -906,8 +911,9 @@ class Compiler {
     value_tensor_[out] = alias_tensor(yt, plain_md(to_dims(g_.value(out).shape), f32));
   }
 
-  // Runs `ops` on `x` (any layout): the first op is the primitive, the rest its post-ops.
-  void emit_eltwise(int x, const std::vector<EltOp>& ops, ValueId out) {
+  // Runs `ops` on `x` (any layout): the first op is the primitive, the rest its post-ops. With
+  // `in_place` (nothing reads x's bytes afterwards) the output overwrites x.
+  void emit_eltwise(int x, const std::vector<EltOp>& ops, ValueId out, bool in_place) {
     const memory::desc md = tensor(x).md;
     dnnl::primitive_attr attr = base_attr();
     attr.set_post_ops(to_post_ops({ops.begin() + 1, ops.end()}));
@@ -928,7 +934,8 @@ class Compiler {
         const dnnl::eltwise_forward::desc d1(dnnl::prop_kind::forward_inference, op.alg, md,
                                              op.alpha, op.beta);
         const dnnl::eltwise_forward::primitive_desc pd1(d1, base_attr(), engine_);
-        const int y = new_tensor(md);
+        // After the first op the intermediate is this chain's own: always in place.
+        const int y = in_place || cur != x ? alias_tensor(cur, md) : new_tensor(md);
         add_primitive(pd1, dnnl::eltwise_forward(pd1), {{DNNL_ARG_SRC, cur}, {DNNL_ARG_DST, y}},
                       {cur}, {y});
         cur = y;
@@ -936,7 +943,7 @@ class Compiler {
       value_tensor_[out] = cur;
       return;
     }
-    const int y = new_tensor(md);
+    const int y = in_place ? alias_tensor(x, md) : new_tensor(md);
     add_primitive(*pd, dnnl::eltwise_forward(*pd), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}}, {x},
                   {y});
     value_tensor_[out] = y;
@@ -946,7 +953,7 @@ class Compiler {
     ValueId data = model::kNoValue;
     auto ops = eltwise_ops(n, &data);
     if (!ops) unsupported("this attribute combination");
-    emit_eltwise(value(data), *ops, n.outputs[0]);
+    emit_eltwise(value(data), *ops, n.outputs[0], dies_at(data, node_index(n), node_index(n)));
   }
 
   void binary(const model::Node& n) {
@@ -955,7 +962,7 @@ class Compiler {
     if (n.op != OpType::kEqual) {
       if (auto ops = eltwise_ops(n, &data)) {
         if (is_weight(data)) unsupported("an element-wise operation on constants only");
-        emit_eltwise(value(data), *ops, n.outputs[0]);
+        emit_eltwise(value(data), *ops, n.outputs[0], dies_at(data, node_index(n), node_index(n)));
         return;
       }
     }
