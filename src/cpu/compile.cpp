@@ -82,10 +82,15 @@ bool is_plain(const memory::desc& md) {
   return true;
 }
 
+// One post-op: an element-wise function; or (alg binary_add) the element-wise sum with a tensor of
+// the primitive's output shape and layout (`md`), read through `tensor`; or (alg undef) a `sum`
+// post-op: the output is added to what its buffer holds.
 struct EltOp {
   dnnl::algorithm alg;
   float alpha = 0.0f;
   float beta = 0.0f;
+  int tensor = -1;
+  dnnl::memory::desc md = {};
 };
 
 float clamp_bound(float v) { return std::max(-FLT_MAX, std::min(FLT_MAX, v)); }
@@ -458,8 +463,59 @@ class Compiler {
 
   static dnnl::post_ops to_post_ops(const std::vector<EltOp>& ops) {
     dnnl::post_ops po;
-    for (const EltOp& op : ops) po.append_eltwise(1.0f, op.alg, op.alpha, op.beta);
+    for (const EltOp& op : ops) {
+      if (op.alg == dnnl::algorithm::binary_add) {
+        po.append_binary(op.alg, op.md);
+      } else if (op.alg == dnnl::algorithm::undef) {
+        po.append_sum(1.0f);
+      } else {
+        po.append_eltwise(1.0f, op.alg, op.alpha, op.beta);
+      }
+    }
     return po;
+  }
+
+  // The Add that alone reads the convolution output `out` (of shape `ys`) and adds a computed
+  // value of the same shape (a residual connection); returns that other operand.
+  std::optional<std::pair<std::uint32_t, ValueId>> residual_add(ValueId out,
+                                                                const model::Shape& ys) const {
+    const auto c = sole_consumer(out);
+    if (!c) return std::nullopt;
+    const model::Node& m = g_.nodes[*c];
+    if (m.op != OpType::kAdd || m.inputs.size() != 2) return std::nullopt;
+    const ValueId other = m.inputs[0] == out ? m.inputs[1] : m.inputs[0];
+    // Already computed (it is read at the convolution's step), float32, the output's shape.
+    if (other == out || is_weight(other) || value_tensor_[other] < 0) return std::nullopt;
+    if (g_.value(other).dtype != model::DType::kFloat32 || g_.value(other).shape != ys ||
+        g_.value(m.outputs[0]).shape != ys) {
+      return std::nullopt;
+    }
+    return std::make_pair(*c, other);
+  }
+
+  std::uint32_t node_index(const model::Node& n) const {
+    return static_cast<std::uint32_t>(&n - g_.nodes.data());
+  }
+
+  // True when nothing reads the bytes of value `v` after node `self` except node `add`: no value
+  // whose tensor lives in the same buffer (views) is a model input or output or has a reader not
+  // compiled yet (a zero Pad folded into later convolutions counts as a later reader).
+  bool dies_at(ValueId v, std::uint32_t self, std::uint32_t add) const {
+    if (value_tensor_[v] < 0) return false;
+    const int b = p_.tensors[static_cast<std::size_t>(value_tensor_[v])].buffer;
+    if (b < 0 || p_.buffers[static_cast<std::size_t>(b)].whole_run) return false;
+    for (ValueId u = 0; u < g_.values.size(); ++u) {
+      const int t = value_tensor_[u];
+      if (t < 0 || p_.tensors[static_cast<std::size_t>(t)].buffer != b) continue;
+      if (g_.value(u).is_output) return false;
+      for (const std::uint32_t c : consumers_[u]) {
+        if (c == add) continue;
+        if (c >= self) return false;
+        const model::Node& m = g_.nodes[c];
+        if (m.op == OpType::kPad && pad_source_[m.outputs[0]] == u) return false;
+      }
+    }
+    return true;
   }
 
   // ---- Pad folded into the convolution that alone reads it.
@@ -669,23 +725,81 @@ class Compiler {
     dnnl::primitive_attr attr = base_attr();
     attr.set_post_ops(to_post_ops(ops));
 
+    int dst_tensor = -1;  // the output's tensor when a `sum` post-op writes it in place
     auto finish = [&](const auto& pd, dnnl::primitive prim) {
       const int src = reorder_to(value(x), pd.src_desc());
       const int wt =
           new_weight(memory::desc(wdims, f32, wstrides), pd.weights_desc(), to_bytes(weights));
       const int bt = new_weight(b_md, pd.bias_desc(), to_bytes(bias));
-      const int dst = new_tensor(pd.dst_desc());
-      add_primitive(
-          pd, std::move(prim),
-          {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wt}, {DNNL_ARG_BIAS, bt}, {DNNL_ARG_DST, dst}},
-          {src, wt, bt}, {dst});
+      const int dst = dst_tensor >= 0 ? dst_tensor : new_tensor(pd.dst_desc());
+      std::vector<std::pair<int, int>> args{
+          {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wt}, {DNNL_ARG_BIAS, bt}, {DNNL_ARG_DST, dst}};
+      std::vector<int> reads{src, wt, bt};
+      for (std::size_t k = 0; k < ops.size(); ++k) {
+        if (ops[k].tensor < 0) continue;
+        args.push_back(
+            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(static_cast<int>(k)) | DNNL_ARG_SRC_1, ops[k].tensor});
+        reads.push_back(ops[k].tensor);
+      }
+      add_primitive(pd, std::move(prim), std::move(args), std::move(reads), {dst});
       value_tensor_[out] = dst;
     };
     if (!transposed) {
-      const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                              dnnl::algorithm::convolution_direct, src_any, w_any,
-                                              b_md, dst_any, strides, dil, pad_l, pad_r);
-      const dnnl::convolution_forward::primitive_desc pd(d, attr, engine_);
+      auto make_pd = [&](const memory::desc& dst, const std::vector<EltOp>& post) {
+        dnnl::primitive_attr at = base_attr();
+        at.set_post_ops(to_post_ops(post));
+        return dnnl::convolution_forward::primitive_desc(
+            dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                            dnnl::algorithm::convolution_direct, src_any, w_any,
+                                            b_md, dst, strides, dil, pad_l, pad_r),
+            at, engine_);
+      };
+      dnnl::convolution_forward::primitive_desc pd = make_pd(dst_any, ops);
+      // A residual Add that alone reads the output: a `sum` post-op accumulating into the other
+      // operand's buffer where nothing reads it afterwards, else a binary_add post-op reading it;
+      // then the element-wise nodes after the Add. Kept only where oneDNN runs the fused
+      // primitive with the implementation it chose unfused (no fallback to a slower kernel).
+      if (const auto add = residual_add(out, ys)) {
+        const std::uint32_t self = node_index(n);
+        const memory::desc dst_md = pd.dst_desc();
+        std::vector<bool> modes;  // true: sum in place
+        if (dies_at(add->second, self, add->first)) modes.push_back(true);
+        modes.push_back(false);
+        for (const bool in_place : modes) {
+          const std::vector<bool> done_before = done_;
+          const std::uint32_t fused_before = p_.fused_nodes;
+          std::vector<EltOp> fused = ops;
+          const std::size_t residual_at = fused.size();
+          fused.push_back({in_place ? dnnl::algorithm::undef : dnnl::algorithm::binary_add, 0.0f,
+                           0.0f, -1, dst_md});
+          done_[add->first] = true;
+          ++p_.fused_nodes;
+          const ValueId fused_out =
+              absorb_eltwise_chain(g_.nodes[add->first].outputs[0], fused, fused.size() + 8);
+          std::optional<dnnl::convolution_forward::primitive_desc> fpd;
+          try {
+            fpd.emplace(make_pd(dst_md, fused));
+            if (std::string(fpd->impl_info_str()) != pd.impl_info_str()) fpd.reset();
+          } catch (const dnnl::error&) {
+            fpd.reset();
+          }
+          if (!fpd) {
+            done_ = done_before;
+            p_.fused_nodes = fused_before;
+            continue;
+          }
+          const int other = reorder_to(value(add->second), dst_md);
+          if (in_place) {
+            dst_tensor = alias_tensor(other, dst_md);
+          } else {
+            fused[residual_at].tensor = other;
+          }
+          ops = std::move(fused);
+          out = fused_out;
+          pd = *fpd;
+          break;
+        }
+      }
       finish(pd, dnnl::convolution_forward(pd));
     } else {
       const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
@@ -797,8 +911,9 @@ class Compiler {
     value_tensor_[out] = alias_tensor(yt, plain_md(to_dims(g_.value(out).shape), f32));
   }
 
-  // Runs `ops` on `x` (any layout): the first op is the primitive, the rest its post-ops.
-  void emit_eltwise(int x, const std::vector<EltOp>& ops, ValueId out) {
+  // Runs `ops` on `x` (any layout): the first op is the primitive, the rest its post-ops. With
+  // `in_place` (nothing reads x's bytes afterwards) the output overwrites x.
+  void emit_eltwise(int x, const std::vector<EltOp>& ops, ValueId out, bool in_place) {
     const memory::desc md = tensor(x).md;
     dnnl::primitive_attr attr = base_attr();
     attr.set_post_ops(to_post_ops({ops.begin() + 1, ops.end()}));
@@ -819,7 +934,8 @@ class Compiler {
         const dnnl::eltwise_forward::desc d1(dnnl::prop_kind::forward_inference, op.alg, md,
                                              op.alpha, op.beta);
         const dnnl::eltwise_forward::primitive_desc pd1(d1, base_attr(), engine_);
-        const int y = new_tensor(md);
+        // After the first op the intermediate is this chain's own: always in place.
+        const int y = in_place || cur != x ? alias_tensor(cur, md) : new_tensor(md);
         add_primitive(pd1, dnnl::eltwise_forward(pd1), {{DNNL_ARG_SRC, cur}, {DNNL_ARG_DST, y}},
                       {cur}, {y});
         cur = y;
@@ -827,7 +943,7 @@ class Compiler {
       value_tensor_[out] = cur;
       return;
     }
-    const int y = new_tensor(md);
+    const int y = in_place ? alias_tensor(x, md) : new_tensor(md);
     add_primitive(*pd, dnnl::eltwise_forward(*pd), {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, y}}, {x},
                   {y});
     value_tensor_[out] = y;
@@ -837,7 +953,7 @@ class Compiler {
     ValueId data = model::kNoValue;
     auto ops = eltwise_ops(n, &data);
     if (!ops) unsupported("this attribute combination");
-    emit_eltwise(value(data), *ops, n.outputs[0]);
+    emit_eltwise(value(data), *ops, n.outputs[0], dies_at(data, node_index(n), node_index(n)));
   }
 
   void binary(const model::Node& n) {
@@ -846,7 +962,7 @@ class Compiler {
     if (n.op != OpType::kEqual) {
       if (auto ops = eltwise_ops(n, &data)) {
         if (is_weight(data)) unsupported("an element-wise operation on constants only");
-        emit_eltwise(value(data), *ops, n.outputs[0]);
+        emit_eltwise(value(data), *ops, n.outputs[0], dies_at(data, node_index(n), node_index(n)));
         return;
       }
     }
@@ -1317,7 +1433,8 @@ class Compiler {
 
   void collect_checks(bool every_segment) {
     p_.checked_tensors.assign(segment_count_, {});
-    std::vector<bool> seen(p_.buffers.size(), false);
+    // Once per buffer and segment (a `sum` post-op writes a new value into its operand's buffer).
+    std::vector<std::uint32_t> seen(p_.buffers.size(), UINT32_MAX);
     auto add = [&](std::uint32_t seg, int t) {
       const TensorDesc& d = tensor(t);
       if (d.buffer < 0 || d.md.data_type() != memory::data_type::f32) return;
@@ -1334,8 +1451,8 @@ class Compiler {
                           [&](std::uint32_t c) { return segment_of_node_[c] > seg; });
           const int t = value_tensor_[v];
           const auto b = static_cast<std::size_t>(tensor(t).buffer);
-          if (later && tensor(t).buffer >= 0 && !seen[b]) {
-            seen[b] = true;
+          if (later && tensor(t).buffer >= 0 && seen[b] != seg) {
+            seen[b] = seg;
             add(seg, t);
           }
         }

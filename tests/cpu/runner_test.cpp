@@ -223,6 +223,81 @@ TEST(CpuOperatorTest, MemoryOperatorsMatchOrt) {
   expect_matches_ort(b, ramp(96));
 }
 
+// BlazeFace's residual blocks after a stem conv: depthwise conv -> pointwise conv -> Add(skip) ->
+// Relu, the skip the block's input itself or max-pooled and channel-padded; the Add and the Relu
+// fuse into the pointwise convolution as post-ops.
+OnnxBuilder residual_blocks_graph() {
+  OnnxBuilder b(13);
+  b.input("x", {1, 3, 10, 10})
+      .initializer_f("w0", {8, 3, 3, 3}, weights(216, 0.1f))
+      .initializer_f("wd1", {8, 1, 3, 3}, weights(72))
+      .initializer_f("bd1", {8}, weights(8, 0.2f))
+      .initializer_f("wp1", {8, 8, 1, 1}, weights(64, 0.1f))
+      .initializer_f("bp1", {8}, weights(8, 0.3f))
+      .initializer_f("wd2", {8, 1, 3, 3}, weights(72, 0.07f))
+      .initializer_f("wp2", {16, 8, 1, 1}, weights(128, 0.1f))
+      .initializer_i("cpad", {8}, {0, 0, 0, 0, 0, 8, 0, 0})
+      .node("Conv", {"x", "w0"}, {"c0"}, "stem", {Attr::ints("pads", {1, 1, 1, 1})})
+      .node("Relu", {"c0"}, {"r0"}, "relu0")
+      .node("Conv", {"r0", "wd1", "bd1"}, {"d1"}, "dw1",
+            {Attr::i("group", 8), Attr::ints("pads", {1, 1, 1, 1})})
+      .node("Conv", {"d1", "wp1", "bp1"}, {"p1"}, "pw1")
+      .node("Add", {"p1", "r0"}, {"s1"}, "add1")
+      .node("Relu", {"s1"}, {"r1"}, "relu1")
+      .node("MaxPool", {"r1"}, {"m"}, "pool",
+            {Attr::ints("kernel_shape", {2, 2}), Attr::ints("strides", {2, 2})})
+      .node("Pad", {"m", "cpad"}, {"mp"}, "chpad")
+      .node("Conv", {"r1", "wd2"}, {"d2"}, "dw2",
+            {Attr::i("group", 8), Attr::ints("pads", {1, 1, 1, 1}), Attr::ints("strides", {2, 2})})
+      .node("Conv", {"d2", "wp2"}, {"p2"}, "pw2")
+      .node("Add", {"mp", "p2"}, {"s2"}, "add2")  // the skip first
+      .node("Relu", {"s2"}, {"y"}, "relu2")
+      .output("y");
+  return b;
+}
+
+TEST(CpuOperatorTest, ConvWithResidualAddAndReluFusedMatchesOrt) {
+  expect_matches_ort(residual_blocks_graph(), ramp(300, 0.2f));
+}
+
+TEST(CpuOperatorTest, ResidualAddWhoseSkipIsReadAgainLaterMatchesOrt) {
+  // The skip r0 is read after the Add (by the Mul), so the Add must not accumulate into r0's
+  // buffer in place; one of the two convolutions is 1x1, the other 3x3.
+  OnnxBuilder b(13);
+  b.input("x", {1, 3, 6, 6})
+      .initializer_f("w0", {16, 3, 3, 3}, weights(432, 0.1f))
+      .initializer_f("w1", {16, 16, 3, 3}, weights(2304, 0.02f))
+      .initializer_f("w2", {16, 16, 1, 1}, weights(256, 0.1f))
+      .node("Conv", {"x", "w0"}, {"c0"}, "stem", {Attr::ints("pads", {1, 1, 1, 1})})
+      .node("Relu", {"c0"}, {"r0"}, "relu0")
+      .node("Conv", {"r0", "w1"}, {"c1"}, "conv3x3", {Attr::ints("pads", {1, 1, 1, 1})})
+      .node("Add", {"r0", "c1"}, {"s1"}, "add1")
+      .node("Relu", {"s1"}, {"r1"}, "relu1")
+      .node("Conv", {"r1", "w2"}, {"c2"}, "conv1x1")
+      .node("Add", {"c2", "r0"}, {"s2"}, "add2")
+      .node("Mul", {"s2", "r0"}, {"y"}, "mul")
+      .output("y");
+  expect_matches_ort(b, ramp(108, 0.2f));
+}
+
+TEST(CpuRunnerTest, ResidualAddFusedAcrossSegmentsComputesWhatOneSegmentComputes) {
+  const OnnxBuilder b = residual_blocks_graph();
+  auto one = load_graph(b, {.min_flops = 0, .max_segments = 1});
+  auto many = load_graph(b);
+  ASSERT_TRUE(one.ok() && many.ok());
+  ASSERT_EQ((*many)->segment_count(), 12u);
+  const auto x = ramp(300, 0.2f);
+  ASSERT_TRUE((*one)->set_input(0, x).ok());
+  ASSERT_TRUE((*many)->set_input(0, x).ok());
+  ASSERT_EQ(run_all(**one), backend::RunFailure::kNone);
+  ASSERT_EQ(run_all(**many), backend::RunFailure::kNone);
+  const auto a = (*one)->output(0);
+  const auto c = (*many)->output(0);
+  ASSERT_EQ(a.size(), 16u * 5 * 5);
+  ASSERT_EQ(c.size(), a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_FLOAT_EQ(a[i], c[i]) << i;
+}
+
 // ---- Hand-computed values.
 
 TEST(CpuRunnerTest, ComputesAConvolutionByHand) {
