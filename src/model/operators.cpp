@@ -131,6 +131,35 @@ Result<Ints> spatial_attr(OpContext& c, const char* name, std::size_t n, std::in
   return *v;
 }
 
+// The sliding-window attributes that Conv, ConvTranspose and the pools share.
+struct WindowAttrs {
+  Ints strides;
+  Ints dilations;
+  Ints pads;  // begin values for every spatial axis, then end values
+};
+
+Result<WindowAttrs> window_attrs(OpContext& c, std::size_t n) {
+  auto strides = spatial_attr(c, "strides", n, 1, 1);
+  if (!strides) return strides.error();
+  auto dil = spatial_attr(c, "dilations", n, 1, 1);
+  if (!dil) return dil.error();
+  auto pads = spatial_attr(c, "pads", 2 * n, 0, 0);
+  if (!pads) return pads.error();
+  return WindowAttrs{*strides, *dil, *pads};
+}
+
+// auto_pad SAME_UPPER / SAME_LOWER on spatial axis `i` of `n`: the output has ceil(in / s)
+// positions and the padding they need is split evenly, the odd one at the end (UPPER) or at the
+// start (LOWER). Writes pads[i] and pads[i + n]; returns the output size.
+std::int64_t same_auto_pad(const std::string& auto_pad, std::int64_t in, std::int64_t s,
+                           std::int64_t extent, std::size_t i, std::size_t n, Ints& pads) {
+  const std::int64_t o = (in + s - 1) / s;
+  const std::int64_t total = std::max<std::int64_t>(0, (o - 1) * s + extent - in);
+  pads[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+  pads[i + n] = total - pads[i];
+  return o;
+}
+
 // ---- Folding helpers on HostTensor.
 
 std::vector<std::int64_t> row_major_strides(const Shape& s) {
@@ -254,15 +283,11 @@ Status conv_like(OpContext& c, bool transpose) {
                                                     " differs from the weight's " +
                                                     shape_text(w_kernel));
   }
-  auto strides = spatial_attr(c, "strides", n, 1, 1);
-  if (!strides) return strides.error();
-  auto dil = spatial_attr(c, "dilations", n, 1, 1);
-  if (!dil) return dil.error();
-  auto pads = spatial_attr(c, "pads", 2 * n, 0, 0);
-  if (!pads) return pads.error();
-  a.strides = *strides;
-  a.dilations = *dil;
-  a.pads = *pads;
+  auto window = window_attrs(c, n);
+  if (!window) return window.error();
+  a.strides = window->strides;
+  a.dilations = window->dilations;
+  a.pads = window->pads;
   const std::string auto_pad = c.attr_string("auto_pad").value_or("NOTSET");
   if (auto e = c.failed()) return *e;
   if (auto_pad != "NOTSET" && auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER" &&
@@ -315,11 +340,7 @@ Status conv_like(OpContext& c, bool transpose) {
     std::int64_t o = 0;
     if (!transpose) {
       if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-        o = (in + s - 1) / s;
-        const std::int64_t total = std::max<std::int64_t>(0, (o - 1) * s + extent - in);
-        const std::int64_t small = total / 2;
-        a.pads[i] = auto_pad == "SAME_UPPER" ? small : total - small;
-        a.pads[i + n] = total - a.pads[i];
+        o = same_auto_pad(auto_pad, in, s, extent, i, n, a.pads);
       } else {
         if (auto_pad == "VALID") a.pads[i] = a.pads[i + n] = 0;
         const std::int64_t span = in + a.pads[i] + a.pads[i + n] - extent;
@@ -391,16 +412,12 @@ Status pool(OpContext& c, OpType op) {
   if (!c.has_attr("kernel_shape")) return c.error(ErrorCode::kParse, "kernel_shape is required");
   auto kernel = spatial_attr(c, "kernel_shape", n, 1, 1);
   if (!kernel) return kernel.error();
-  auto strides = spatial_attr(c, "strides", n, 1, 1);
-  if (!strides) return strides.error();
-  auto dil = spatial_attr(c, "dilations", n, 1, 1);
-  if (!dil) return dil.error();
-  auto pads = spatial_attr(c, "pads", 2 * n, 0, 0);
-  if (!pads) return pads.error();
+  auto window = window_attrs(c, n);
+  if (!window) return window.error();
   a.kernel = *kernel;
-  a.strides = *strides;
-  a.dilations = *dil;
-  a.pads = *pads;
+  a.strides = window->strides;
+  a.dilations = window->dilations;
+  a.pads = window->pads;
   a.ceil_mode = c.attr_int("ceil_mode").value_or(0) != 0;
   a.count_include_pad = c.attr_int("count_include_pad").value_or(0) != 0;
   if (c.attr_int("storage_order").value_or(0) != 0) {
@@ -415,10 +432,7 @@ Status pool(OpContext& c, OpType op) {
     const std::int64_t extent = (a.kernel[i] - 1) * a.dilations[i] + 1;
     std::int64_t o = 0;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      o = (in + s - 1) / s;
-      const std::int64_t total = std::max<std::int64_t>(0, (o - 1) * s + extent - in);
-      a.pads[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      a.pads[i + n] = total - a.pads[i];
+      o = same_auto_pad(auto_pad, in, s, extent, i, n, a.pads);
     } else if (auto_pad == "NOTSET" || auto_pad == "VALID") {
       if (auto_pad == "VALID") a.pads[i] = a.pads[i + n] = 0;
       const std::int64_t span = in + a.pads[i] + a.pads[i + n] - extent;
