@@ -28,17 +28,8 @@ std::int64_t fp_blocking_tolerance(const TaskSetModel& m, std::size_t i, Arith& 
     return r.schedulable && !r.inconclusive;
   };
   if (!ok(0)) return -1;
-  std::int64_t lo = 0;                    // passes
-  std::int64_t hi = m.tasks[i].deadline;  // fails: R_i >= B + C_i > D_i
-  while (hi - lo > 1) {
-    const std::int64_t mid = lo + (hi - lo) / 2;
-    if (ok(mid)) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+  // ok(0) holds; ok(D_i) fails since R_i >= B + C_i > D_i.
+  return last_inside(0, m.tasks[i].deadline, ok);
 }
 
 // Q_j = min over tasks i of strictly higher priority of the region that blocks i by at most

@@ -224,4 +224,20 @@ struct PreemptionPlan {
 };
 PreemptionPlan plan_preemption_points(const Workload& w, const Setting& s);
 
+// Integer bisection on a monotone predicate: `inside(lo)` holds and `inside(out)` does not (either
+// side may be the larger one). Narrows the two until they are adjacent and returns the last value
+// where `inside` holds. O(log |out - lo|) calls of `inside`.
+template <typename Predicate>
+std::int64_t last_inside(std::int64_t lo, std::int64_t out, Predicate inside) {
+  while (out - lo > 1 || lo - out > 1) {
+    const std::int64_t mid = lo + (out - lo) / 2;
+    if (inside(mid)) {
+      lo = mid;
+    } else {
+      out = mid;
+    }
+  }
+  return lo;
+}
+
 }  // namespace aegisrt::analysis

@@ -83,16 +83,8 @@ std::optional<std::int64_t> max_admissible_wcet(const Workload& w, const Setting
   const std::int64_t c = original.wcet().count();
   const auto m = static_cast<std::int64_t>(original.segments.size());
   if (!ok(m)) return std::nullopt;
-  std::int64_t lo = m;  // passes
-  std::int64_t hi = c;  // fails (the set was rejected)
-  while (hi - lo > 1) {
-    const std::int64_t mid = lo + (hi - lo) / 2;
-    if (ok(mid)) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
+  // ok(m) holds; ok(c) fails (the set was rejected).
+  const std::int64_t lo = last_inside(m, c, ok);
   std::int64_t actual = 0;
   for (const Segment& seg : scaled_segments(original, lo)) actual += seg.wcet.count();
   return actual;
@@ -107,17 +99,8 @@ std::optional<std::int64_t> min_admissible_deadline(const Workload& w, const Set
   };
   const std::int64_t period = w.tasks[x].period.count();
   if (!ok(period)) return std::nullopt;
-  std::int64_t lo = w.tasks[x].deadline.count();  // fails (the set was rejected)
-  std::int64_t hi = period;                       // passes
-  while (hi - lo > 1) {
-    const std::int64_t mid = lo + (hi - lo) / 2;
-    if (ok(mid)) {
-      hi = mid;
-    } else {
-      lo = mid;
-    }
-  }
-  return hi;
+  // ok(period) holds; ok(deadline) fails (the set was rejected).
+  return last_inside(period, w.tasks[x].deadline.count(), ok);
 }
 
 }  // namespace aegisrt::analysis
