@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -56,6 +57,13 @@ Dims dense_strides(const Dims& dims) {
   Dims s(dims.size(), 1);
   for (std::size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
   return s;
+}
+
+// Channels last (nwc, nhwc, ndhwc) for a 3-, 4- or 5-D activation.
+memory::desc channels_last_md(const Dims& dims) {
+  using tag = memory::format_tag;
+  const tag t = dims.size() == 3 ? tag::acb : dims.size() == 4 ? tag::acdb : tag::acdeb;
+  return {dims, memory::data_type::f32, t};
 }
 
 memory::desc plain_md(const Dims& dims, memory::data_type dt) {
@@ -475,6 +483,17 @@ class Compiler {
     return po;
   }
 
+  // The tensors that binary post-ops read: a primitive argument and a read each.
+  static void add_post_op_operands(const std::vector<EltOp>& ops,
+                                   std::vector<std::pair<int, int>>& args, std::vector<int>& reads) {
+    for (std::size_t k = 0; k < ops.size(); ++k) {
+      if (ops[k].tensor < 0) continue;
+      args.push_back(
+          {DNNL_ARG_ATTR_MULTIPLE_POST_OP(static_cast<int>(k)) | DNNL_ARG_SRC_1, ops[k].tensor});
+      reads.push_back(ops[k].tensor);
+    }
+  }
+
   // The Add that alone reads the convolution output `out` (of shape `ys`) and adds a computed
   // value of the same shape (a residual connection); returns that other operand.
   std::optional<std::pair<std::uint32_t, ValueId>> residual_add(ValueId out,
@@ -678,30 +697,10 @@ class Compiler {
     out = absorb_eltwise_chain(out, ops, 8);
 
     Dims spatial_k(a.kernel.begin(), a.kernel.end());
-    Dims wdims;
-    Dims wstrides;
-    std::int64_t kvol = 1;
-    for (auto k : a.kernel) kvol *= k;
-    if (!transposed) {
-      // ONNX [OC, IC/g, k...] is oneDNN's (g)oihw, dense.
-      wdims = groups > 1 ? Dims{groups, oc / groups, ws[1]} : Dims{oc, ws[1]};
-      wdims.insert(wdims.end(), spatial_k.begin(), spatial_k.end());
-      wstrides = dense_strides(wdims);
-    } else {
-      // ONNX [IC, OC/g, k...] = [g, IC/g, OC/g, k...]; oneDNN wants (g, OC/g, IC/g, k...).
-      const std::int64_t icg = ic / groups;
-      const std::int64_t ocg = ws[1];
-      Dims kstr = dense_strides(spatial_k);
-      if (groups > 1) {
-        wdims = {groups, ocg, icg};
-        wstrides = {icg * ocg * kvol, kvol, ocg * kvol};
-      } else {
-        wdims = {ocg, icg};
-        wstrides = {kvol, ocg * kvol};
-      }
-      wdims.insert(wdims.end(), spatial_k.begin(), spatial_k.end());
-      wstrides.insert(wstrides.end(), kstr.begin(), kstr.end());
-    }
+    // ONNX [OC, IC/g, k...] is oneDNN's (g)oihw, dense (the transposed case builds its own).
+    Dims wdims = groups > 1 ? Dims{groups, oc / groups, ws[1]} : Dims{oc, ws[1]};
+    wdims.insert(wdims.end(), spatial_k.begin(), spatial_k.end());
+    const Dims wstrides = dense_strides(wdims);
     Dims strides(a.strides.begin(), a.strides.end());
     Dims dil;
     for (auto d : a.dilations) dil.push_back(d - 1);
@@ -717,14 +716,7 @@ class Compiler {
     const memory::desc src_any(to_dims(xs), f32, memory::format_tag::any);
     const memory::desc w_any(wdims, f32, memory::format_tag::any);
     const memory::desc b_md({oc}, f32, memory::format_tag::a);
-    // A transposed convolution to few channels is far faster into a plain output (oneDNN 2.6
-    // pads the channels of its blocked one to 16).
-    const memory::desc dst_any = transposed && oc < 16
-                                     ? plain_md(to_dims(ys), f32)
-                                     : memory::desc(to_dims(ys), f32, memory::format_tag::any);
-    dnnl::primitive_attr attr = base_attr();
-    attr.set_post_ops(to_post_ops(ops));
-
+    const memory::desc dst_any(to_dims(ys), f32, memory::format_tag::any);
     int dst_tensor = -1;  // the output's tensor when a `sum` post-op writes it in place
     auto finish = [&](const auto& pd, dnnl::primitive prim) {
       const int src = reorder_to(value(x), pd.src_desc());
@@ -735,12 +727,7 @@ class Compiler {
       std::vector<std::pair<int, int>> args{
           {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wt}, {DNNL_ARG_BIAS, bt}, {DNNL_ARG_DST, dst}};
       std::vector<int> reads{src, wt, bt};
-      for (std::size_t k = 0; k < ops.size(); ++k) {
-        if (ops[k].tensor < 0) continue;
-        args.push_back(
-            {DNNL_ARG_ATTR_MULTIPLE_POST_OP(static_cast<int>(k)) | DNNL_ARG_SRC_1, ops[k].tensor});
-        reads.push_back(ops[k].tensor);
-      }
+      add_post_op_operands(ops, args, reads);
       add_primitive(pd, std::move(prim), std::move(args), std::move(reads), {dst});
       value_tensor_[out] = dst;
     };
@@ -802,12 +789,69 @@ class Compiler {
       }
       finish(pd, dnnl::convolution_forward(pd));
     } else {
-      const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                                dnnl::algorithm::deconvolution_direct, src_any,
-                                                w_any, b_md, dst_any, strides, dil, pad_l, pad_r);
-      const dnnl::deconvolution_forward::primitive_desc pd(d, attr, engine_);
-      finish(pd, dnnl::deconvolution_forward(pd));
+      transposed_conv(x, out, groups, ic, oc, spatial_k, weights, bias, ops, strides, dil, pad_l,
+                      pad_r);
     }
+  }
+
+  // ConvTranspose as what it is, the data gradient of the convolution that maps its output back
+  // to its input: oneDNN's convolution_backward_data over the ONNX weights as they are ([IC,
+  // OC/g, k...] is that convolution's (g, OC/g, IC/g, k...)), then a binary add of the bias with
+  // the element-wise chain as post-ops, in place. oneDNN 2.6's own deconvolution wraps the same
+  // primitive but creates a nested scratchpad, and allocates, on every execution. Channels-last
+  // activations: there oneDNN 2.6 has a JIT kernel for any channel count (blocked layouts pad to 16
+  // channels, a plain one gets a GEMM kernel that allocates its packing buffer on every call), and
+  // its JIT binary add handles the broadcast bias (on a blocked layout it falls back to reference
+  // code, a hundred times slower).
+  void transposed_conv(ValueId x, ValueId out, std::int64_t groups, std::int64_t ic,
+                       std::int64_t oc, const Dims& spatial_k, const std::vector<float>& weights,
+                       const std::vector<float>& bias, const std::vector<EltOp>& ops,
+                       const Dims& strides, const Dims& dil, const Dims& pad_l, const Dims& pad_r) {
+    const auto f32 = memory::data_type::f32;
+    Dims wdims = groups > 1 ? Dims{groups, ic / groups, oc / groups} : Dims{ic, oc};
+    wdims.insert(wdims.end(), spatial_k.begin(), spatial_k.end());
+    const memory::desc w_any(wdims, f32, memory::format_tag::any);
+    const memory::desc x_md = channels_last_md(to_dims(g_.value(x).shape));
+    const memory::desc y_md = channels_last_md(to_dims(g_.value(out).shape));
+    // The forward convolution (output y to input x) that the backward-data primitive inverts.
+    const dnnl::convolution_forward::primitive_desc hint(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                        dnnl::algorithm::convolution_direct, y_md, w_any, x_md,
+                                        strides, dil, pad_l, pad_r),
+        base_attr(), engine_);
+    const dnnl::convolution_backward_data::primitive_desc pd(
+        dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, y_md, w_any,
+                                              x_md, strides, dil, pad_l, pad_r),
+        base_attr(), engine_, hint);
+    const int src = reorder_to(value(x), pd.diff_dst_desc());
+    const int wt = new_weight(memory::desc(wdims, f32, dense_strides(wdims)), pd.weights_desc(),
+                              to_bytes(weights));
+    const int y = new_tensor(pd.diff_src_desc());
+    add_primitive(pd, dnnl::convolution_backward_data(pd),
+                  {{DNNL_ARG_DIFF_DST, src}, {DNNL_ARG_WEIGHTS, wt}, {DNNL_ARG_DIFF_SRC, y}},
+                  {src, wt}, {y});
+    value_tensor_[out] = y;
+    if (std::all_of(bias.begin(), bias.end(), [](float b) { return b == 0.0f; }) && ops.empty()) {
+      return;
+    }
+    // One channel: channels-last is the plain layout, on which the binary kernel is far faster.
+    const Dims ydims = to_dims(g_.value(out).shape);
+    const memory::desc sum_md = oc == 1 ? plain_md(ydims, f32) : pd.diff_src_desc();
+    const int ys = oc == 1 ? alias_tensor(y, sum_md) : y;
+    Dims bdims(ydims.size(), 1);
+    bdims[1] = oc;
+    const memory::desc b_md = plain_md(bdims, f32);
+    const int bt = new_weight(b_md, b_md, to_bytes(bias));
+    dnnl::primitive_attr attr = base_attr();
+    attr.set_post_ops(to_post_ops(ops));
+    const dnnl::binary::primitive_desc bpd(
+        dnnl::binary::desc(dnnl::algorithm::binary_add, sum_md, b_md, sum_md), attr, engine_);
+    std::vector<std::pair<int, int>> args{
+        {DNNL_ARG_SRC_0, ys}, {DNNL_ARG_SRC_1, bt}, {DNNL_ARG_DST, ys}};
+    std::vector<int> reads{ys, bt};
+    add_post_op_operands(ops, args, reads);
+    add_primitive(bpd, dnnl::binary(bpd), std::move(args), std::move(reads), {ys});
+    value_tensor_[out] = ys;
   }
 
   // A dense operand padded with leading 1s to `rank` dims.
@@ -1183,6 +1227,9 @@ class Compiler {
       mds.push_back(tensor(t).md);
     }
     const dnnl::concat::primitive_desc pd(axis, mds, engine_, base_attr());
+    if (std::string_view(pd.impl_info_str()).starts_with("ref")) {
+      return concat_by_parts(n, axis, srcs, pd.dst_desc());
+    }
     const int y = new_tensor(pd.dst_desc());
     std::vector<std::pair<int, int>> args;
     for (std::size_t i = 0; i < srcs.size(); ++i) {
@@ -1285,6 +1332,42 @@ class Compiler {
     add_primitive(pd, dnnl::reorder(pd), {{DNNL_ARG_FROM, xs_t}, {DNNL_ARG_TO, ys_t}}, {xs_t},
                   {ys_t});
     finish_value(n.outputs[0], y);
+  }
+
+  // oneDNN 2.6's reference concat (what it falls back to when the inputs' layouts differ) builds
+  // its reorders and a scratchpad on every execution, allocating each time. The same result with
+  // nothing allocated: one reorder per input into its part of the output, in `dst` when every part
+  // is addressable there (a blocked layout needs the offsets to be whole blocks), plain otherwise.
+  void concat_by_parts(const model::Node& n, int axis, const std::vector<int>& srcs,
+                       const memory::desc& dst) {
+    const auto parts = [&](const memory::desc& md) {
+      std::vector<memory::desc> out;
+      Dims offset(static_cast<std::size_t>(md.data.ndims), 0);
+      for (int t : srcs) {
+        const memory::desc& smd = tensor(t).md;
+        const Dims dims(smd.data.dims, smd.data.dims + smd.data.ndims);
+        out.push_back(md.submemory_desc(dims, offset));
+        offset[static_cast<std::size_t>(axis)] += dims[static_cast<std::size_t>(axis)];
+      }
+      return out;
+    };
+    memory::desc y_md = dst;
+    std::vector<memory::desc> part_mds;
+    try {
+      part_mds = parts(y_md);
+    } catch (const dnnl::error&) {
+      y_md = plain_md(Dims(dst.data.dims, dst.data.dims + dst.data.ndims), dst.data_type());
+      part_mds = parts(y_md);
+    }
+    const int y = new_tensor(y_md);
+    for (std::size_t i = 0; i < srcs.size(); ++i) {
+      const int part = alias_tensor(y, part_mds[i]);
+      const dnnl::reorder::primitive_desc pd(engine_, tensor(srcs[i]).md, engine_, part_mds[i],
+                                             base_attr());
+      add_primitive(pd, dnnl::reorder(pd), {{DNNL_ARG_FROM, srcs[i]}, {DNNL_ARG_TO, part}},
+                    {srcs[i]}, {part});
+    }
+    value_tensor_[n.outputs[0]] = y;
   }
 
   void finish_value(ValueId v, int t) { value_tensor_[v] = t; }
