@@ -19,6 +19,7 @@
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
+#include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
 #include "aegisrt/opencv/opencv_backend.hpp"
@@ -176,6 +177,7 @@ int run_infer(const InferArgs& args) {
   std::vector<std::vector<Duration>> per_segment(segments);
   totals.reserve(args.repeat);
   for (auto& v : per_segment) v.reserve(args.repeat);
+  const memory::RunHeapStats heap_before = memory::run_heap_stats();
   for (std::uint32_t r = 0; r < args.repeat; ++r) {
     const TimePoint start = clock.now();
     TimePoint before = start;
@@ -194,6 +196,9 @@ int run_infer(const InferArgs& args) {
     }
     totals.push_back(before - start);
   }
+  const memory::RunHeapStats heap_after = memory::run_heap_stats();
+  const std::uint64_t pool_blocks = heap_after.pool_allocations - heap_before.pool_allocations;
+  const std::uint64_t heap_fallbacks = heap_after.fallbacks - heap_before.fallbacks;
 
   std::vector<std::string> written(outputs.size());
   if (!args.output_dir.empty()) {
@@ -225,6 +230,11 @@ int run_infer(const InferArgs& args) {
                       {"arena_bytes", info.arena_bytes},
                       {"memory_planned", info.memory_planned},
                       {"segments", segments}};
+    // The engine's transient blocks over the timed runs: from the run heap's pools, and the
+    // requests the pools could not serve (sent to malloc).
+    out["run_heap"] = {{"in_use", info.run_heap},
+                       {"pool_allocations", pool_blocks},
+                       {"fallbacks", heap_fallbacks}};
     out["load_ns"] = load_time.count();
     out["repeat"] = args.repeat;
     out["inputs"] = nlohmann::json::array();
@@ -264,6 +274,12 @@ int run_infer(const InferArgs& args) {
                  ? fmt::format("{:.2f} MiB planned arena",
                                static_cast<double>(info.arena_bytes) / (1024.0 * 1024.0))
                  : std::string("owned by the engine (not planned)"));
+  if (info.run_heap) {
+    fmt::print("run heap: {} engine block{} from the pools over the runs, {} from malloc\n",
+               pool_blocks, pool_blocks == 1 ? "" : "s", heap_fallbacks);
+  } else {
+    fmt::print("run heap: not used (the engine allocates from malloc during a run)\n");
+  }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     fmt::print("input  {} {} <- {}\n", inputs[i].name, model::to_string(inputs[i].shape),
                files.empty() ? fmt::format("seed {}", args.seed) : args.inputs[i]);

@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/arena.hpp"
 #include "aegisrt/memory/planner.hpp"
+#include "aegisrt/memory/run_heap.hpp"
 #include "hand_kernels.hpp"
 #include "program.hpp"
 
@@ -27,6 +29,9 @@ namespace {
 struct OpenMp {
   void (*set_num_threads)(int) = nullptr;
   int (*get_max_threads)() = nullptr;
+  // libgomp's entry for `#pragma omp parallel`: runs fn(data) on the calling thread and on
+  // num_threads - 1 workers of the calling thread's team (the same workers oneDNN's regions get).
+  void (*parallel)(void (*fn)(void*), void* data, unsigned num_threads, unsigned flags) = nullptr;
 };
 
 const OpenMp& openmp() {
@@ -35,9 +40,31 @@ const OpenMp& openmp() {
     // NOLINTNEXTLINE: function pointers from dlsym
     o.set_num_threads = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
     o.get_max_threads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+    o.parallel = reinterpret_cast<void (*)(void (*)(void*), void*, unsigned, unsigned)>(
+        dlsym(RTLD_DEFAULT, "GOMP_parallel"));
     return o;
   }();
   return omp;
+}
+
+// Attaches the calling thread and its OpenMP workers to the run heap (memory/run_heap.hpp), so
+// that oneDNN's per-call blocks come from their pools. True when every one of them holds a pool.
+bool attach_compute_threads(int threads) {
+  if (!memory::attach_run_heap(memory::RunHeapUse::kInScopes).ok()) return false;
+  const OpenMp& omp = openmp();
+  if (threads <= 1 || omp.parallel == nullptr) return true;
+  std::atomic<int> failed{0};
+  omp.parallel(
+      [](void* data) {
+        // The calling thread (attached above) keeps its pool for scopes; a worker only ever runs
+        // oneDNN's work, so its pool serves it always.
+        if (memory::run_heap_attached()) return;
+        if (!memory::attach_run_heap(memory::RunHeapUse::kAlways).ok()) {
+          static_cast<std::atomic<int>*>(data)->fetch_add(1);
+        }
+      },
+      &failed, static_cast<unsigned>(threads), 0);
+  return failed.load() == 0;
 }
 
 // Configures the calling thread for compute: its OpenMP thread count and, with `pin`, its CPU
@@ -203,16 +230,20 @@ class CpuRunner final : public backend::ModelRunner {
       output_ptrs_.push_back(reinterpret_cast<const float*>(address(t)));
     }
 
-    // Warm-up: one inference on the (zero) inputs, so that oneDNN's first-execution work (code
-    // generation, its caches) happens here and not in the first job.
-    // Zero inputs may well give NaN (x / x): only engine errors count here.
-    for (std::size_t k = 0; k < count; ++k) {
-      if (!execute(k)) {
-        return make_error(ErrorCode::kInternal,
-                          "cpu backend: the warm-up inference of '" + info_.engine + "' failed");
-      }
-    }
-    return Ok{};
+    info_.run_heap = attach_compute_threads(info_.threads);
+    return warm_up();
+  }
+
+  // The dispatcher may be another thread than the one that loaded the model: give it the thread
+  // count, affinity and run-heap pools, and run one inference there, so that the per-thread
+  // first-use work (OpenMP's team, thread-local state) is not done in its first job.
+  Status prepare_thread() override {
+    if (std::this_thread::get_id() == configured_thread_) return Ok{};
+    configure_thread(options_);
+    configured_thread_ = std::this_thread::get_id();
+    info_.run_heap = attach_compute_threads(info_.threads);
+    next_segment_ = 0;
+    return warm_up();
   }
 
   const backend::RunnerInfo& info() const override { return info_; }
@@ -228,11 +259,14 @@ class CpuRunner final : public backend::ModelRunner {
   backend::RunFailure run_segment(std::size_t k) override {
     if (k >= checks_.size() || (k != 0 && k != next_segment_)) return backend::RunFailure::kEngine;
     if (std::this_thread::get_id() != configured_thread_) {
-      // A new dispatcher thread: give it the configured thread count and affinity, once.
+      // A dispatcher that skipped prepare_thread(): configure it now (this run may allocate).
       configure_thread(options_);
       configured_thread_ = std::this_thread::get_id();
+      info_.run_heap = attach_compute_threads(info_.threads);
     }
     next_segment_ = 0;
+    // oneDNN's per-call blocks come from this thread's run-heap pool.
+    const memory::RunHeapScope scope;
     if (!execute(k)) return backend::RunFailure::kEngine;
     next_segment_ = k + 1;
     for (const auto& [p, n] : checks_[k]) {
@@ -256,6 +290,21 @@ class CpuRunner final : public backend::ModelRunner {
     HandKernel* hand = nullptr;
     std::vector<dnnl_exec_arg_t> args;
   };
+
+  // One inference on whatever the inputs hold, so that oneDNN's first-execution work (code
+  // generation, its caches) is done before the first job. Zero inputs may well give NaN (x / x):
+  // only engine errors count here. Outside a run-heap scope on purpose: what the first execution
+  // keeps (caches that live as long as a primitive, or the process) comes from malloc and does
+  // not hold pool blocks for good.
+  Status warm_up() {
+    for (std::size_t k = 0; k + 1 < segment_begin_.size(); ++k) {
+      if (!execute(k)) {
+        return make_error(ErrorCode::kInternal,
+                          "cpu backend: the warm-up inference of '" + info_.engine + "' failed");
+      }
+    }
+    return Ok{};
+  }
 
   // Runs the steps of segment k; false when oneDNN reports an error.
   bool execute(std::size_t k) {

@@ -53,6 +53,14 @@ Status CpuBackend::prepare(const Workload& workload) {
   return Ok{};
 }
 
+Status CpuBackend::prepare_thread() {
+  for (const auto& runner : runners_) {
+    if (!runner) continue;
+    if (Status st = runner->prepare_thread(); !st.ok()) return st;
+  }
+  return Ok{};
+}
+
 sched::SegmentStatus CpuBackend::run_segment(const sched::JobRef& job, std::uint32_t segment) {
   if (job.task == nullptr || job.task->id >= runners_.size() || !runners_[job.task->id]) {
     return sched::SegmentStatus::kFailed;

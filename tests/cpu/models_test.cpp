@@ -12,6 +12,7 @@
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "cpu/ort_oracle.hpp"
 #include "model/model_cache.hpp"
+#include "support/allocation_counter.hpp"
 
 namespace aegisrt {
 namespace {
@@ -74,6 +75,18 @@ TEST_P(CpuModelTest, OutputsMatchOnnxRuntime) {
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     SCOPED_TRACE(k == 0 ? "random input" : "structured input");
     testing::expect_runner_matches_ort(runner, path, inputs[k], tolerance);
+  }
+
+  // A run allocates nothing: oneDNN's per-call blocks come from the run heap (docs/design/0009).
+  EXPECT_TRUE(runner.info().run_heap);
+  if (testing::AllocationCounter::available()) {
+    std::uint64_t allocations = 0;
+    {
+      const testing::AllocationCounter counter;
+      for (std::size_t k = 0; k < runner.segment_count(); ++k) (void)runner.run_segment(k);
+      allocations = counter.count();
+    }
+    EXPECT_EQ(allocations, 0u) << "heap allocations during one inference";
   }
 }
 

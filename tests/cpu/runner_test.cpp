@@ -10,12 +10,16 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aegisrt/cpu/cpu_backend.hpp"
+#include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/import.hpp"
 #include "cpu/ort_oracle.hpp"
 #include "model/onnx_builder.hpp"
+// This file defines the program's counting malloc (support/allocation_counter.hpp).
+#define AEGISRT_DEFINE_ALLOCATION_COUNTER
 #include "support/allocation_counter.hpp"
 
 namespace aegisrt {
@@ -453,6 +457,7 @@ TEST(CpuRunnerTest, RejectsSegmentsThatDoNotCoverTheGraph) {
 
 // Hand kernels (Resize with align_corners, Gather) only: a run allocates nothing at all.
 TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   OnnxBuilder b(13);
   b.input("x", {1, 2, 3, 4})
       .initializer_f("roi", {0}, {})
@@ -473,38 +478,120 @@ TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
   EXPECT_EQ(allocations, 0u);
 }
 
+// Heap allocations (any thread) over `runs` full inferences of `r` on the calling thread.
+std::uint64_t heap_allocations_over(backend::ModelRunner& r, int runs) {
+  const testing::AllocationCounter counter;
+  for (int i = 0; i < runs; ++i) {
+    if (run_all(r) != backend::RunFailure::kNone) ADD_FAILURE() << "run " << i << " failed";
+  }
+  return counter.count();
+}
+
+// A concat of inputs in different layouts (a blocked convolution output and the plain model input,
+// at an offset that is not a whole block): all oneDNN 2.6 offers for it is its reference concat,
+// which allocates on every call; the backend builds it from one reorder per input instead.
+OnnxBuilder mixed_layout_concat_graph() {
+  OnnxBuilder b(13);
+  b.input("x", {1, 3, 6, 6})
+      .initializer_f("w", {16, 3, 3, 3}, weights(432, 0.1f))
+      .node("Conv", {"x", "w"}, {"c"}, "conv", {Attr::ints("pads", {1, 1, 1, 1})})
+      .node("Concat", {"c", "x", "c"}, {"y"}, "concat", {Attr::i("axis", 1)})
+      .output("y");
+  return b;
+}
+
+TEST(CpuOperatorTest, ConcatOfMixedLayoutsMatchesOrt) {
+  expect_matches_ort(mixed_layout_concat_graph(), ramp(108, 0.2f));
+}
+
 // oneDNN 2.6's dnnl_primitive_execute builds a small std::unordered_map of its arguments on every
-// call (docs/design/0007): a fixed number of small blocks, all freed before it returns. AegisRT's
-// own code adds none, so a run allocates the same count every time and keeps nothing.
-TEST(CpuRunnerTest, OneDnnRunAllocatesAFixedCountAndKeepsNothing) {
+// call (docs/design/0009): with the run heap those blocks come from the thread's pool, and a run
+// makes no heap allocation at all.
+TEST(CpuRunnerTest, ARunMakesNoHeapAllocation) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
+  for (const OnnxBuilder& b :
+       {two_step_graph(), residual_blocks_graph(), mixed_layout_concat_graph()}) {
+    auto sut = load_graph(b);
+    ASSERT_TRUE(sut.ok()) << sut.error().to_string();
+    EXPECT_TRUE((*sut)->info().run_heap);
+    ASSERT_TRUE((*sut)->set_input(0, ramp((*sut)->inputs()[0].elements(), 0.2f, 1.0f)).ok());
+    const memory::RunHeapStats before = memory::run_heap_stats();
+    EXPECT_EQ(heap_allocations_over(**sut, 5), 0u);
+    const memory::RunHeapStats after = memory::run_heap_stats();
+    EXPECT_GT(after.pool_allocations, before.pool_allocations);  // oneDNN's blocks: from the pool
+    EXPECT_EQ(after.fallbacks, before.fallbacks);
+  }
+}
+
+// The same run on a thread that holds no pool: oneDNN's blocks come from the heap, every call.
+TEST(CpuRunnerTest, WithoutTheRunHeapOneDnnAllocatesOnEveryRun) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   auto sut = load_graph(two_step_graph());
   ASSERT_TRUE(sut.ok());
-  std::vector<std::uint64_t> per_run;
-  for (int i = 0; i < 4; ++i) {
-    std::uint64_t allocations = 0;
-    std::uint64_t frees = 0;
-    {
-      const testing::AllocationCounter counter;
-      (void)run_all(**sut);
-      allocations = counter.count();
-      frees = counter.frees();
-    }
-    per_run.push_back(allocations);
-    EXPECT_EQ(allocations, frees) << "run " << i << " kept memory";
-  }
-  for (std::uint64_t n : per_run) EXPECT_EQ(n, per_run[0]);
+  ASSERT_TRUE((*sut)->set_input(0, std::vector<float>{5, 2, 1, 10}).ok());
+  memory::detach_run_heap();
+  const std::uint64_t one = heap_allocations_over(**sut, 1);
+  const std::uint64_t four = heap_allocations_over(**sut, 4);
+  ASSERT_TRUE(memory::attach_run_heap().ok());
+  EXPECT_GT(one, 0u);
+  EXPECT_EQ(four, 4 * one);
+  EXPECT_EQ(heap_allocations_over(**sut, 4), 0u);
+}
+
+// With two compute threads, OpenMP's workers allocate too; they got pools at load.
+TEST(CpuRunnerTest, ARunWithTwoComputeThreadsMakesNoHeapAllocation) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
+  cpu::Options options = test_options();
+  options.threads = 2;
+  auto sut = load_graph(residual_blocks_graph(), {}, options);
+  ASSERT_TRUE(sut.ok()) << sut.error().to_string();
+  EXPECT_EQ((*sut)->info().threads, 2);
+  EXPECT_TRUE((*sut)->info().run_heap);
+  ASSERT_TRUE((*sut)->set_input(0, ramp(300, 0.2f)).ok());
+  EXPECT_EQ(heap_allocations_over(**sut, 5), 0u);
+}
+
+// A dispatcher thread other than the loading one: prepare_thread() readies it (its pool, OpenMP's
+// per-thread state, a warm-up), after which its runs allocate nothing and compute what the loading
+// thread computes.
+TEST(CpuRunnerTest, PrepareThreadReadiesADispatcherThread) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
+  auto sut = load_graph(residual_blocks_graph());
+  ASSERT_TRUE(sut.ok());
+  ASSERT_TRUE((*sut)->set_input(0, ramp(300, 0.2f)).ok());
+  ASSERT_EQ(run_all(**sut), backend::RunFailure::kNone);
+  const auto out = (*sut)->output(0);
+  const std::vector<float> expected(out.begin(), out.end());
+  std::uint64_t allocations = 1;
+  bool prepared = false;
+  std::thread dispatcher([&] {
+    prepared = (*sut)->prepare_thread().ok();
+    allocations = heap_allocations_over(**sut, 3);
+  });
+  dispatcher.join();
+  EXPECT_TRUE(prepared);
+  EXPECT_EQ(allocations, 0u);
+  const auto got = (*sut)->output(0);
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << i;
 }
 
 // ---- The scheduler seam.
 
-TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
-  const testing::TempDir dir;
-  const std::string file = dir.write("m.onnx", two_step_graph().bytes());
+// One task, "t0", running the model in `file`.
+Workload one_task_workload(const std::string& file) {
   Workload w;
   Task t;
   t.name = "t0";
   t.model = ModelSpec{file, {}};
   w.tasks.push_back(t);
+  return w;
+}
+
+TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
+  const testing::TempDir dir;
+  const std::string file = dir.write("m.onnx", two_step_graph().bytes());
+  const Workload w = one_task_workload(file);
   cpu::CpuBackend sut({}, test_options());
   ASSERT_TRUE(sut.prepare(w).ok());
   ASSERT_NE(sut.runner(0), nullptr);
@@ -514,6 +601,36 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
   EXPECT_EQ(sut.run_segment(job, 0), sched::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 1), sched::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 2), sched::SegmentStatus::kFailed);
+}
+
+// The scheduler's dispatcher may be a thread of its own: prepare_thread() readies every runner
+// there, and its segments then run without calling the allocator.
+TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThread) {
+  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
+  const testing::TempDir dir;
+  const std::string file = dir.write("m.onnx", residual_blocks_graph().bytes());
+  const Workload w = one_task_workload(file);
+  cpu::CpuBackend sut({}, test_options());
+  ASSERT_TRUE(sut.prepare(w).ok());
+  const sched::JobRef job{&w.tasks[0], 0};
+  const auto segments = static_cast<std::uint32_t>(sut.runner(0)->segment_count());
+  bool prepared = false;
+  std::uint64_t allocations = 1;
+  std::uint32_t ok_segments = 0;
+  std::thread dispatcher([&] {
+    prepared = sut.prepare_thread().ok();
+    const testing::AllocationCounter counter;
+    for (int run = 0; run < 3; ++run) {
+      for (std::uint32_t k = 0; k < segments; ++k) {
+        ok_segments += sut.run_segment(job, k) == sched::SegmentStatus::kOk ? 1 : 0;
+      }
+    }
+    allocations = counter.count();
+  });
+  dispatcher.join();
+  EXPECT_TRUE(prepared);
+  EXPECT_EQ(ok_segments, 3 * segments);
+  EXPECT_EQ(allocations, 0u);
 }
 
 TEST(CpuBackendTest, RejectsATaskWhoseSegmentsDisagreeWithItsModel) {

@@ -32,6 +32,9 @@ struct RunnerInfo {
   std::uint64_t weights_bytes = 0;
   std::uint64_t arena_bytes = 0;   // planned activation arena (0 when the engine owns its memory)
   bool memory_planned = false;     // activations live in AegisRT's planned arena
+  // The engine's transient blocks during a run come from the run heap's pools, not from malloc
+  // (memory/run_heap.hpp): the program links aegisrt::run_heap and every compute thread got one.
+  bool run_heap = false;
   std::vector<std::string> segment_names;  // one per segment, in order
 };
 
@@ -49,6 +52,12 @@ class ModelRunner {
   virtual std::span<const TensorInfo> inputs() const = 0;
   virtual std::span<const TensorInfo> outputs() const = 0;
   std::size_t segment_count() const { return info().segment_names.size(); }
+
+  // Makes the calling thread ready to run segments (thread count, affinity, run-heap pools) and
+  // warms the engine up on it, so that its first job does no first-use work. The thread that
+  // loaded the runner is ready already; a dispatcher thread calls this before its first job. It
+  // overwrites the outputs of the last inference. Errors: those of the engine.
+  virtual Status prepare_thread() { return Ok{}; }
 
   // Copies `data` (inputs()[index].elements() floats) into the model's input. No allocation.
   virtual Status set_input(std::size_t index, std::span<const float> data) = 0;

@@ -74,6 +74,8 @@ class CpuBackend final : public sched::Backend {
   // Loads every task's model. Errors: a task without a model (kInvalidArgument), a segment count
   // that disagrees with the model's (kInvalidArgument), and those of load_file().
   Status prepare(const Workload& workload) override;
+  // Readies every runner for the calling thread (ModelRunner::prepare_thread).
+  Status prepare_thread() override;
   // Runs runner segment `segment` of the job's task; kFailed on NaN/Inf or an engine error.
   sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override;
 

@@ -29,6 +29,9 @@ class Backend {
   // Called once before the dispatch loop starts, with every task it will see. Loads models and
   // reserves memory; after it returns, run_segment() must not allocate.
   virtual Status prepare(const Workload& workload) = 0;
+  // Called on the dispatcher thread before its first run_segment() when that thread is not the
+  // one that called prepare(): per-thread setup (compute threads, pools, warm-up).
+  virtual Status prepare_thread() { return Ok{}; }
   // Runs segment `segment` of `job` to completion. Blocks the dispatcher thread for the segment's
   // execution time (a virtual clock is advanced instead). Must not allocate or throw.
   virtual SegmentStatus run_segment(const JobRef& job, std::uint32_t segment) = 0;

@@ -1,5 +1,7 @@
-// Uses the installed headers and library: parses a duration and runs one policy decision.
+// Uses the installed headers and library: parses a duration, runs one policy decision and checks
+// that the run heap's hook is linked in.
 #include <aegisrt/core/time.hpp>
+#include <aegisrt/memory/run_heap.hpp>
 #include <aegisrt/sched/policy.hpp>
 #include <cstdio>
 #include <vector>
@@ -12,7 +14,8 @@ int main() {
   c[1].task = 1;
   c[1].deadline = aegisrt::TimePoint::from_ns(10);
   const auto decision = aegisrt::sched::decide(aegisrt::Policy::kNpEdf, false, {}, c);
-  const bool ok = d && d->count() == 33'333'000 && decision.chosen == 1;
+  const bool ok = d && d->count() == 33'333'000 && decision.chosen == 1 &&
+                  aegisrt::memory::run_heap_linked() && aegisrt::memory::attach_run_heap().ok();
   std::printf("consumer: %s\n", ok ? "ok" : "wrong");
   return ok ? 0 : 1;
 }
