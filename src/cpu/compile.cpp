@@ -811,8 +811,9 @@ class Compiler {
     Dims wdims = groups > 1 ? Dims{groups, ic / groups, oc / groups} : Dims{ic, oc};
     wdims.insert(wdims.end(), spatial_k.begin(), spatial_k.end());
     const memory::desc w_any(wdims, f32, memory::format_tag::any);
+    const Dims ydims = to_dims(g_.value(out).shape);
     const memory::desc x_md = channels_last_md(to_dims(g_.value(x).shape));
-    const memory::desc y_md = channels_last_md(to_dims(g_.value(out).shape));
+    const memory::desc y_md = channels_last_md(ydims);
     // The forward convolution (output y to input x) that the backward-data primitive inverts.
     const dnnl::convolution_forward::primitive_desc hint(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
@@ -835,7 +836,6 @@ class Compiler {
       return;
     }
     // One channel: channels-last is the plain layout, on which the binary kernel is far faster.
-    const Dims ydims = to_dims(g_.value(out).shape);
     const memory::desc sum_md = oc == 1 ? plain_md(ydims, f32) : pd.diff_src_desc();
     const int ys = oc == 1 ? alias_tensor(y, sum_md) : y;
     Dims bdims(ydims.size(), 1);

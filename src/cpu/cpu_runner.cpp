@@ -239,9 +239,7 @@ class CpuRunner final : public backend::ModelRunner {
   // first-use work (OpenMP's team, thread-local state) is not done in its first job.
   Status prepare_thread() override {
     if (std::this_thread::get_id() == configured_thread_) return Ok{};
-    configure_thread(options_);
-    configured_thread_ = std::this_thread::get_id();
-    info_.run_heap = attach_compute_threads(info_.threads);
+    bind_thread();
     next_segment_ = 0;
     return warm_up();
   }
@@ -260,9 +258,7 @@ class CpuRunner final : public backend::ModelRunner {
     if (k >= checks_.size() || (k != 0 && k != next_segment_)) return backend::RunFailure::kEngine;
     if (std::this_thread::get_id() != configured_thread_) {
       // A dispatcher that skipped prepare_thread(): configure it now (this run may allocate).
-      configure_thread(options_);
-      configured_thread_ = std::this_thread::get_id();
-      info_.run_heap = attach_compute_threads(info_.threads);
+      bind_thread();
     }
     next_segment_ = 0;
     // oneDNN's per-call blocks come from this thread's run-heap pool.
@@ -290,6 +286,14 @@ class CpuRunner final : public backend::ModelRunner {
     HandKernel* hand = nullptr;
     std::vector<dnnl_exec_arg_t> args;
   };
+
+  // Makes the calling thread the one that runs segments: its OpenMP thread count and affinity,
+  // and run-heap pools for it and its OpenMP workers.
+  void bind_thread() {
+    configure_thread(options_);
+    configured_thread_ = std::this_thread::get_id();
+    info_.run_heap = attach_compute_threads(info_.threads);
+  }
 
   // One inference on whatever the inputs hold, so that oneDNN's first-execution work (code
   // generation, its caches) is done before the first job. Zero inputs may well give NaN (x / x):

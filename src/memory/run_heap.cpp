@@ -228,7 +228,6 @@ RunHeapStats run_heap_stats() noexcept {
     s.fallbacks += p.fallbacks.load(std::memory_order_relaxed);
   }
   s.attached_threads = g_attached.load(std::memory_order_relaxed);
-  s.pool_bytes = kPoolBytes;
   return s;
 }
 

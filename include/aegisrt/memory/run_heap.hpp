@@ -33,7 +33,6 @@ struct RunHeapStats {
   std::uint64_t pool_allocations = 0;  // operator new calls served from a pool
   std::uint64_t fallbacks = 0;         // calls a serving pool could not take (went to malloc)
   std::uint32_t attached_threads = 0;  // threads attached now
-  std::uint64_t pool_bytes = 0;        // the bytes of one pool
 };
 
 // True when the program links the allocation hook (the `aegisrt::run_heap` target).
