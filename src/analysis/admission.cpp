@@ -100,7 +100,7 @@ Result<std::vector<std::int32_t>> assign_priorities(const Workload& workload, Po
 Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   Verdict v;
   v.policy = options.policy.value_or(workload.scheduler.policy);
-  v.time_model = options.time_model;
+  v.time_model = resolve_time_model(workload, options);
   v.test = test_name(v.policy, v.time_model);
   if (workload.tasks.empty()) {
     return make_error(ErrorCode::kInvalidArgument, "the workload has no tasks to admit");
@@ -116,6 +116,28 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   Arith a;
 
   v.rationale.push_back("policy " + std::string(to_string(v.policy)) + "; test: " + v.test);
+  v.rationale.push_back(
+      v.time_model == TimeModel::kDiscrete
+          ? std::string("blocking by a non-preemptive region of length q is charged as q - 1 "
+                        "(discrete time: backend `") +
+                workload.device.backend +
+                "` decides at integer nanoseconds aligned with releases, so a region that "
+                "blocks a job started at least one tick before its release)"
+          : std::string("blocking by a non-preemptive region of length q is charged as q "
+                        "(dense time: backend `") +
+                workload.device.backend +
+                "` runs on a real clock, where a region may start any fraction of a tick "
+                "before a release)");
+  {
+    std::size_t periodic = 0;
+    for (const Task& t : workload.tasks) periodic += t.arrival == ArrivalKind::kPeriodic ? 1 : 0;
+    if (periodic > 0) {
+      v.rationale.push_back(
+          std::to_string(periodic) +
+          " periodic task(s) analysed as sporadic with minimum inter-arrival = period (their "
+          "phases are not used: safe, possibly pessimistic)");
+    }
+  }
   const Overheads& oh = workload.scheduler.overheads;
   if (oh.release != Duration::zero() || oh.dispatch != Duration::zero() ||
       oh.preemption != Duration::zero()) {
@@ -123,9 +145,17 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
                           " + dispatch " + fmt_ns(oh.dispatch.count()) + " in the first region" +
                           (preempts_at_segment_boundaries(v.policy)
                                ? "; dispatch + preemption " +
-                                     fmt_ns((oh.dispatch + oh.preemption).count()) +
-                                     " in every later region"
+                                     fmt_ns(Arith().add(oh.dispatch.count(),
+                                                        oh.preemption.count())) +
+                                     " in every later region (a decision at every segment "
+                                     "boundary)"
                                : ""));
+    if (oh.release != Duration::zero()) {
+      v.rationale.push_back(
+          "releases are processed between segments whichever job runs, so every release the "
+          "test does not count as work (later deadlines, lower priorities, own later jobs) is "
+          "added as " + fmt_ns(oh.release.count()) + " of interference");
+    }
   }
   if (is_fixed_priority(v.policy)) {
     if (v.policy == Policy::kFifo) {
@@ -204,23 +234,56 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
         w.terms.push_back({"blocking by " + names[d.blocker] + " (region - 1)", 0,
                            Duration::ns(d.blocking), Duration::ns(d.blocking)});
       }
-      w.explanation = "in an interval of length t = " + fmt_ns(d.t) +
-                      " the jobs with deadlines inside it need dbf(t) = " + fmt_ns(d.demand) +
-                      ", plus blocking B(t) = " + fmt_ns(d.blocking) + ": " +
-                      fmt_ns(d.demand + d.blocking) + " > t by " +
-                      fmt_ns(d.demand + d.blocking - d.t);
+      if (d.release_interference > 0 && !d.due_at_start) {
+        w.terms.push_back({"releases of later-deadline jobs (one per task)",
+                           static_cast<std::int64_t>(n), Duration::ns(m.release_overhead),
+                           Duration::ns(d.release_interference)});
+      }
+      if (d.due_at_start) {
+        std::string who;
+        for (const TaskParams& p : m.tasks) {
+          if (p.jitter < p.deadline) continue;
+          if (!who.empty()) who += ", ";
+          who += names[p.id] + " (jitter " + fmt_ns(p.jitter) + " >= deadline " +
+                 fmt_ns(p.deadline) + ")";
+        }
+        w.explanation = "a job can be released at or after its own deadline: " + who +
+                        "; it cannot finish in time whatever else runs";
+      } else {
+        const std::int64_t need = a.add(a.add(d.demand, d.blocking), d.release_interference);
+        w.explanation = "in an interval of length t = " + fmt_ns(d.t) +
+                        " the jobs with deadlines inside it need dbf(t) = " + fmt_ns(d.demand) +
+                        ", plus blocking B(t) = " + fmt_ns(d.blocking) +
+                        (d.release_interference > 0
+                             ? ", plus releases " + fmt_ns(d.release_interference)
+                             : std::string()) +
+                        ": " + fmt_ns(need) + " > t by " + fmt_ns(a.sub(need, d.t));
+      }
       witness = w;
     } else if (!witness) {
       timing_ok = true;
-      v.rationale.push_back("checked dbf(t) + B(t) <= t at " + std::to_string(d.points_checked) +
-                            " points (QPA) of [0, " + fmt_ns(d.testing_bound) +
-                            "] = [0, max(D_max, min(L, L_a))]: all hold");
+      v.rationale.push_back(
+          "checked dbf(t) + B(t)" +
+          std::string(d.release_interference > 0 ? " + releases" : "") + " <= t at t = 0 and " +
+          std::to_string(d.points_checked) + " points (QPA) of [0, " + fmt_ns(d.testing_bound) +
+          "] = [0, max(D_max, min(L, L_a))]: all hold");
+    }
+    if (options.response_bounds) {
+      v.rationale.push_back(
+          "response bounds: the busy-window analysis with release jitter (Spuri 1996; George et "
+          "al. 1996), every arrival offset A in [-J_i, L) where a term steps" +
+          std::string(timing_ok ? "; reported as min(R_i, D_i), since every deadline is met" : ""));
     }
     for (std::size_t i = 0; i < n; ++i) {
       TaskVerdict& tv = v.tasks[i];
       EdfResponse r;
       r.inconclusive = true;  // not computed
-      if (options.response_bounds) r = edf_response_bound(m, i, a);
+      // Own arithmetic: a bound that leaves int64 is "no bound" (D_i when the test passed).
+      Arith ra;
+      if (options.response_bounds) {
+        r = edf_response_bound(m, i, ra, timing_ok ? m.tasks[i].deadline : Arith::kInf);
+        if (ra.overflow()) r.inconclusive = true;
+      }
       // Blocking at the critical instant: max{ q_j - 1 : D_j > D_i - J_i }.
       std::int64_t b = 0;
       for (const TaskParams& p : m.tasks) {
@@ -297,15 +360,26 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
     }
   }
   if (a.overflow()) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "arithmetic overflow (int64 ns) in the analysis; the durations are too large",
-                      "use periods and WCETs below about 100 days");
+    // A quantity the test needs left int64 nanoseconds: no verdict can rest on it.
+    timing_ok = false;
+    for (TaskVerdict& tv : v.tasks) tv.meets_deadline = false;
+    Witness w;
+    w.kind = Witness::Kind::kInconclusive;
+    w.detail = "int64 overflow";
+    w.explanation =
+        "a quantity of the test (a demand, a busy period or a job count) exceeds int64 "
+        "nanoseconds (about 292 years); rejected to be safe: use shorter periods and WCETs";
+    witness = w;
   }
 
   v.exact = v.policy == Policy::kNpEdf && v.time_model == TimeModel::kDiscrete &&
+            oh.release == Duration::zero() && oh.dispatch == Duration::zero() &&
             std::all_of(m.tasks.begin(), m.tasks.end(),
                         [](const TaskParams& p) { return p.jitter == 0; });
-  if (v.exact) v.rationale.push_back("this test is exact (necessary and sufficient)");
+  v.rationale.push_back(
+      v.exact ? "this test is exact (necessary and sufficient) for the scheduler as documented"
+              : "this test is sufficient: an admitted set meets every deadline; a rejected one "
+                "may still be schedulable");
 
   // Memory.
   v.memory = check_memory(workload);
@@ -433,6 +507,11 @@ Result<Verdict> admit_task(const Workload& admitted, const Task& candidate,
                                                 std::to_string(admitted.tasks.size()) +
                                                 " admitted tasks; the union is analysed");
   return v;
+}
+
+TimeModel resolve_time_model(const Workload& workload, const AdmitOptions& options) {
+  if (options.time_model) return *options.time_model;
+  return workload.device.backend == "sim" ? TimeModel::kDiscrete : TimeModel::kDense;
 }
 
 const char* to_string(TimeModel m) { return m == TimeModel::kDiscrete ? "discrete" : "dense"; }

@@ -28,24 +28,30 @@ std::vector<std::int64_t> edf_max_np_regions(const TaskSetModel& m, Arith& a, bo
   if (complete != nullptr) *complete = true;
   std::int64_t d_max = 0;
   for (const TaskParams& p : m.tasks) d_max = std::max(d_max, p.deadline);
+  // Deadlines due at the window start (J_j >= D_j) leave no room for any blocking.
+  if (demand_bound(m, 0, a) > 0) return std::vector<std::int64_t>(m.tasks.size(), 0);
+  const std::int64_t rho_n = a.mul(m.release_overhead, static_cast<std::int64_t>(m.tasks.size()));
   std::vector<std::int64_t> points;
   for (const TaskParams& p : m.tasks) {
-    const std::int64_t first = p.deadline - p.jitter;
+    const std::int64_t first = p.deadline - p.jitter;  // both in [0, int64 max]: no overflow
     const std::int64_t k0 = first >= 0 ? 0 : ceil_div(-first, p.period);
-    for (std::int64_t d = first + k0 * p.period; d < d_max; d += p.period) {
+    // d < d_max <= int64 max, and d + T_j is compared before it is formed.
+    for (std::int64_t d = first + k0 * p.period; d < d_max;) {
       points.push_back(d);
       if (points.size() > kMaxPoints) {
         if (complete != nullptr) *complete = false;
         return std::vector<std::int64_t>(m.tasks.size(), 0);
       }
+      if (d > d_max - p.period) break;
+      d += p.period;
     }
   }
   std::sort(points.begin(), points.end());
   points.erase(std::unique(points.begin(), points.end()), points.end());
-  std::vector<std::int64_t> slack(points.size());  // running min of t - dbf(t)
+  std::vector<std::int64_t> slack(points.size());  // running min of t - dbf(t) - rho n
   std::int64_t running = Arith::kInf;
   for (std::size_t k = 0; k < points.size(); ++k) {
-    running = std::min(running, points[k] - demand_bound(m, points[k], a));
+    running = std::min(running, a.sub(a.sub(points[k], demand_bound(m, points[k], a)), rho_n));
     slack[k] = running;
   }
   std::vector<std::int64_t> q(m.tasks.size());

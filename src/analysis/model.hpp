@@ -50,12 +50,15 @@ class Arith {
   bool overflow_ = false;
 };
 
-// floor(a / b) and ceil(a / b) for b > 0 and any sign of a.
+// floor(a / b) and ceil(a / b) for b > 0 and any sign of a. Never overflow: no intermediate
+// a + b - 1 (which wraps for a near int64 max, as a period of 9e18 ns showed).
 constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
+  const std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 constexpr std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
-  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+  const std::int64_t q = a / b;
+  return (a % b != 0 && a > 0) ? q + 1 : q;
 }
 
 // One sporadic task: C, T, D, J in ns and its non-preemptive regions (overheads included).
@@ -75,6 +78,11 @@ struct TaskSetModel {
   Policy policy = Policy::kNpEdf;  // fifo is carried as np-fp with equal priorities
   TimeModel time_model = TimeModel::kDiscrete;
   std::vector<TaskParams> tasks;
+  // rho: the device time one release costs. Every job's own release is in its first region (so in
+  // C); a release of a job that a test does not count as demand or interference (a later deadline,
+  // a lower priority) still costs rho on the device timeline, since releases are processed between
+  // segments whichever job runs; each test adds those as an interference term (overheads.cpp).
+  std::int64_t release_overhead = 0;
 
   // Blocking a region of length q causes to a job released while it runs (ANALYSIS.md, "Time
   // convention"; Buttazzo 3rd ed. eq. 8.19): q - 1 in discrete time, q in the dense-time option.
@@ -120,6 +128,10 @@ struct DemandOutcome {
   TaskId blocker = 0;              // the task whose region gives B(t)
   std::int64_t testing_bound = 0;  // largest interval that had to be checked
   std::uint64_t points_checked = 0;
+  // rho times the tasks that may release a job inside the window whose deadline lies beyond it
+  // (at most one each, D <= T): device time the window loses to those releases.
+  std::int64_t release_interference = 0;
+  bool due_at_start = false;  // the witness is t = 0: a job is due the instant it is released
 };
 
 std::int64_t demand_bound(const TaskSetModel& m, std::int64_t t, Arith& a);
@@ -132,7 +144,10 @@ struct EdfResponse {
   std::int64_t offset = 0;    // A
   bool inconclusive = false;
 };
-EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a);
+// `stop_at`: once the bound reaches it the search ends (the caller reports min(R_i, D_i) when the
+// demand test passed, so nothing above D_i is needed).
+EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a,
+                               std::int64_t stop_at = Arith::kInf);
 
 // ---------------------------------------------------------------------------------------------
 // Fixed-priority response-time analysis over the level-i active period (np_fp.cpp), with the

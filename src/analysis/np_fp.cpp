@@ -59,7 +59,12 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
 
   // Level-i active period: L_i = B_i + sum_{h in hep(i)} ceil((L_i + J_h) / T_h) C_h
   // (Davis et al. 2007, eq. 16; Buttazzo eq. 8.3), starting from B_i + C_i.
-  if (*u == 0 && b > 0) {
+  // Releases of lower-priority jobs inside the period still cost rho each on the device (they
+  // are processed between segments whoever runs); their jobs' work does not interfere.
+  const std::int64_t rho = m.release_overhead;
+  bool lp_releases = false;
+  for (std::size_t j = 0; j < m.tasks.size(); ++j) lp_releases = lp_releases || (!hep[j] && rho > 0);
+  if (*u == 0 && (b > 0 || lp_releases)) {
     // U_hep = 1 with blocking: L = B + sum ceil(L/T_h) C_h >= B + L has no solution, the active
     // period never closes, and the analysis cannot bound the response.
     out.inconclusive = true;
@@ -75,7 +80,15 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
     for (std::size_t h = 0; h < m.tasks.size(); ++h) {
       if (!hep[h]) continue;
       const TaskParams& p = m.tasks[h];
-      next = window.add(next, window.mul(ceil_div(window.add(l, p.jitter), p.period), p.wcet));
+      const std::int64_t jobs = ceil_div(window.add(l, p.jitter), p.period);
+      next = window.add(next, window.mul(jobs, p.wcet));
+    }
+    if (lp_releases) {
+      for (std::size_t j = 0; j < m.tasks.size(); ++j) {
+        if (hep[j]) continue;
+        const TaskParams& p = m.tasks[j];
+        next = window.add(next, window.mul(ceil_div(window.add(l, p.jitter), p.period), rho));
+      }
     }
     if (window.overflow() || it > kMaxIterations) {
       out.inconclusive = true;
@@ -109,6 +122,17 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
         if (!fp_higher_or_equal(m, h, i)) continue;
         const TaskParams& p = m.tasks[h];
         next = a.add(next, a.mul(floor_div(a.add(s, p.jitter), p.period) + 1, p.wcet));
+      }
+      if (rho > 0) {
+        // Releases up to s of lower-priority tasks and of this task's own later jobs.
+        std::int64_t releases = std::max<std::int64_t>(
+            0, floor_div(a.add(s, ti.jitter), ti.period) + 1 - static_cast<std::int64_t>(k));
+        for (std::size_t j = 0; j < m.tasks.size(); ++j) {
+          if (hep[j]) continue;
+          const TaskParams& p = m.tasks[j];
+          releases = a.add(releases, floor_div(a.add(s, p.jitter), p.period) + 1);
+        }
+        next = a.add(next, a.mul(releases, rho));
       }
       if (a.overflow() || it > kMaxIterations) {
         out.inconclusive = true;
@@ -168,6 +192,19 @@ std::vector<Term> fp_terms(const TaskSetModel& m, std::size_t i, const FpRespons
     const TaskParams& p = m.tasks[h];
     const std::int64_t count = floor_div(r.start + p.jitter, p.period) + 1;
     terms.push_back({"higher-priority " + names[h], count, ns(p.wcet), ns(count * p.wcet)});
+  }
+  if (m.release_overhead > 0) {
+    std::int64_t releases = std::max<std::int64_t>(
+        0, floor_div(r.start + ti.jitter, ti.period) + 1 - static_cast<std::int64_t>(r.job));
+    for (std::size_t j = 0; j < m.tasks.size(); ++j) {
+      if (j == i || fp_higher_or_equal(m, j, i)) continue;
+      const TaskParams& p = m.tasks[j];
+      releases += floor_div(r.start + p.jitter, p.period) + 1;
+    }
+    if (releases > 0) {
+      terms.push_back({"releases of lower-priority and own later jobs", releases,
+                       ns(m.release_overhead), ns(releases * m.release_overhead)});
+    }
   }
   return terms;
 }

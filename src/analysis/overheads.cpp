@@ -1,14 +1,20 @@
 // Overhead terms: how the platform costs in the workload file (scheduler.overheads, from `aegisrt
 // probe` later) are charged to the tasks before any test runs, and the analysis model itself.
 //
-// Charging rule (sound for every policy analysed here, see docs/design/0002-admission.md):
-//   - per-release and per-dispatch overhead go into a job's first region: every job is released
-//     once and dispatched at least once, and they occupy the device before the job's own work;
-//   - under the lp policies every later region may be a resumption after a preemption, so it is
-//     charged one dispatch plus one preemption overhead (Buttazzo 3rd ed., section 8.5: the
-//     preemption cost is charged to the preempted task, at each of its preemption points).
+// Charging rule, checked against the execution model of docs/design/0001 (one dispatcher that
+// processes releases and decisions between segments, on the device's timeline):
+//   - per-dispatch overhead goes into a job's first region; under the lp policies the scheduler
+//     decides at every segment boundary, so every later region is charged one dispatch, plus one
+//     preemption overhead since any later region may be a resumption after a preemption
+//     (Buttazzo 3rd ed., section 8.5: the preemption cost is charged to the preempted task);
+//   - per-release overhead goes into the job's first region too (so C and the demand count every
+//     job's own release), and, because a release is processed between segments whichever job
+//     runs (a release that arrives while a segment runs is handled when it ends), each test also
+//     adds the releases it does not count as work as an interference term: later-deadline jobs in
+//     an EDF window, lower-priority and own later jobs in a level-i period
+//     (TaskSetModel::release_overhead, used in np_edf.cpp and np_fp.cpp).
 // Inflating the regions makes blocking (q^max), the run-to-completion part (q^last) and the demand
-// (C) all include the overheads, so no test needs a separate overhead term.
+// (C) include the overheads.
 #include <cmath>
 #include <string>
 
@@ -39,6 +45,7 @@ Result<TaskSetModel> build(const Workload& w, Policy policy, TimeModel time_mode
     return make_error(ErrorCode::kInternal, "priority vector does not match the task count");
   }
   const bool lp = preempts_at_segment_boundaries(policy);
+  m.release_overhead = oh.release.count();
   Arith a;
   m.tasks.reserve(w.tasks.size());
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {

@@ -33,7 +33,8 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> pack(const Task& t, std::in
   std::int64_t length = 0;
   for (std::uint32_t k = m; k-- > 0;) {
     const std::int64_t q = t.segments[k].wcet.count();
-    if (k != last && length + q + charge > limit) {
+    Arith a;  // saturating: a region that overflows int64 is certainly over the limit
+    if (k != last && a.add(a.add(length, q), charge) > limit) {
       regions.emplace_back(k + 1, last);
       last = k;
       length = 0;
@@ -63,8 +64,10 @@ PreemptionPlan plan_preemption_points(const Workload& w, const Setting& s) {
   PreemptionPlan plan;
   const std::size_t n = w.tasks.size();
   const Overheads& oh = w.scheduler.overheads;
+  Arith sum;
   const std::int64_t charge =
-      std::max((oh.release + oh.dispatch).count(), (oh.dispatch + oh.preemption).count());
+      std::max(sum.add(oh.release.count(), oh.dispatch.count()),
+               sum.add(oh.dispatch.count(), oh.preemption.count()));
   Workload work = w;
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> regions(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -45,7 +45,11 @@ struct AdmitOptions {
   // all priorities equal (FIFO is np-fp's order when priorities tie), which is sufficient only.
   std::optional<Policy> policy;
   PriorityAssignment priorities = PriorityAssignment::kFromWorkload;
-  TimeModel time_model = TimeModel::kDiscrete;
+  // Empty: from the workload's backend. The `sim` backend decides at integer nanoseconds aligned
+  // with releases, so the discrete form (q - 1) is exact for it; every other backend runs on a
+  // real clock, where a region can start any fraction of a tick before a release, so it gets the
+  // dense form (q). The verdict's rationale says which form was used and why.
+  std::optional<TimeModel> time_model;
   // Bisection for the critical scaling factor (relative precision, see `sensitivity`); <= 0 skips
   // it (critical_scaling_factor stays empty).
   double scaling_precision = 1e-3;
@@ -132,7 +136,9 @@ struct Verdict {
   Policy policy = Policy::kNpEdf;
   TimeModel time_model = TimeModel::kDiscrete;
   std::string test;    // which test decided, with its source
-  bool exact = false;  // the timing test is necessary and sufficient (np-edf without jitter)
+  // The timing test is necessary and sufficient for the scheduler as documented: np-edf in discrete
+  // time without jitter and without overheads. Every other verdict is sufficient only.
+  bool exact = false;
   std::vector<TaskVerdict> tasks;  // by task id
   std::optional<Witness> witness;  // set iff !schedulable
   // Largest factor by which every declared WCET can be multiplied and the set stay schedulable
@@ -166,6 +172,9 @@ Result<Verdict> admit_task(const Workload& admitted, const Task& candidate,
 // Audsley could not fill (the verdict then says so). Errors as admit().
 Result<std::vector<std::int32_t>> assign_priorities(const Workload& workload, Policy policy,
                                                     const AdmitOptions& options = {});
+
+// The time model `admit` analyses `workload` with under `options` (see AdmitOptions::time_model).
+TimeModel resolve_time_model(const Workload& workload, const AdmitOptions& options = {});
 
 // The verdict as the JSON object `aegisrt admit --json` prints (fields in docs/design/0002).
 std::string to_json(const Verdict& v);
