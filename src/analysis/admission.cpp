@@ -284,10 +284,10 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
         r = edf_response_bound(m, i, ra, timing_ok ? m.tasks[i].deadline : Arith::kInf);
         if (ra.overflow()) r.inconclusive = true;
       }
-      // Blocking at the critical instant: max{ q_j - 1 : D_j > D_i - J_i }.
+      // Blocking at the critical instant A = -J_i: max{ q_j - 1 : D_j - J_j > D_i - J_i }.
       std::int64_t b = 0;
       for (const TaskParams& p : m.tasks) {
-        if (p.id != i && p.deadline > m.tasks[i].deadline - m.tasks[i].jitter) {
+        if (p.id != i && p.deadline - p.jitter > m.tasks[i].deadline - m.tasks[i].jitter) {
           b = std::max(b, m.region_blocking(p.q_max));
         }
       }
@@ -454,7 +454,7 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
         std::optional<std::size_t> blocker;
         for (std::size_t j = 0; j < n; ++j) {
           if (m.region_blocking(m.tasks[j].q_max) != witness->blocking.count()) continue;
-          if (is_edf(v.policy) ? m.tasks[j].deadline > witness->interval.count()
+          if (is_edf(v.policy) ? m.tasks[j].deadline - m.tasks[j].jitter > witness->interval.count()
                                : m.tasks[j].priority < m.tasks[witness->task].priority) {
             blocker = j;
             break;

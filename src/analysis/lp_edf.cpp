@@ -21,7 +21,7 @@ constexpr std::size_t kMaxPoints = 4'000'000;
 
 }  // namespace
 
-// Q_j = 1 + min{ t - dbf(t) : t an absolute deadline of the synchronous pattern, t < D_j }
+// Q_j = 1 + min{ t - dbf(t) : t an absolute deadline of the synchronous pattern, t < D_j - J_j }
 // (Bertogna & Baruah 2010, Theorem 3, in discrete time): the longest region of task j that keeps
 // dbf(t) + B(t) <= t at every t where task j can block. Capped at C_j; 0 when none is admissible.
 std::vector<std::int64_t> edf_max_np_regions(const TaskSetModel& m, Arith& a, bool* complete) {
@@ -57,7 +57,8 @@ std::vector<std::int64_t> edf_max_np_regions(const TaskSetModel& m, Arith& a, bo
   std::vector<std::int64_t> q(m.tasks.size());
   for (std::size_t j = 0; j < m.tasks.size(); ++j) {
     const TaskParams& p = m.tasks[j];
-    const auto it = std::lower_bound(points.begin(), points.end(), p.deadline);
+    // Task j blocks windows shorter than D_j - J_j (np_edf.cpp, edf_blocking).
+    const auto it = std::lower_bound(points.begin(), points.end(), p.deadline - p.jitter);
     std::int64_t limit = p.wcet;
     if (it != points.begin()) {
       const std::int64_t tol = slack[static_cast<std::size_t>(it - points.begin()) - 1];

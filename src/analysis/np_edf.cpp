@@ -56,14 +56,14 @@ std::int64_t request_bound(const TaskParams& p, std::int64_t delta, Arith& a) {
 
 // Largest absolute deadline d = k T_j + D_j - J_j (k >= 0, d >= 0) of the synchronous pattern with
 // d < x, over all tasks; -1 when none. In 128 bits: x may be near int64 max.
-std::int64_t last_deadline_before(const TaskSetModel& m, std::int64_t x) {
+std::int64_t last_deadline_before(const TaskSetModel& m, Int128 x) {
   Int128 best = -1;
   for (const TaskParams& p : m.tasks) {
     const Int128 first = static_cast<Int128>(p.deadline) - p.jitter;  // k = 0
     const Int128 k0 = first >= 0 ? 0 : (-first + p.period - 1) / p.period;
     const Int128 d0 = first + k0 * p.period;
     if (x <= d0) continue;
-    const Int128 k = (static_cast<Int128>(x) - 1 - first) / p.period;  // >= k0 >= 0
+    const Int128 k = (x - 1 - first) / p.period;  // >= k0 >= 0
     best = std::max(best, first + k * p.period);
   }
   return saturate(best);
@@ -122,13 +122,17 @@ std::int64_t demand_bound(const TaskSetModel& m, std::int64_t t, Arith& a) {
   return sum;
 }
 
-// B(t) = max{ q_j - 1 : D_j > t } (0 if none): a job with a later deadline whose region started
-// one tick before the window (ANALYSIS.md; Buttazzo 3rd ed. eq. 8.19 for the q - 1; q in the
-// dense-time form). Jitter does not change it: the blocker arrived no later than it started.
+// B(t) = max{ q_j - 1 : D_j - J_j > t } (0 if none): a job with a later deadline whose region
+// started one tick before the window (ANALYSIS.md; Buttazzo 3rd ed. eq. 8.19 for the q - 1; q in
+// the dense-time form). Without jitter this is D_j > t. With jitter a task with D_j - J_j <= t < D_j
+// already has a job in dbf(t) (one arriving J_j before the window); its blocking job would be a
+// later one, arriving at least T_j >= J_j after that, so after the window started: it cannot block
+// as well. Leaving it out stays sound even when the job counted in dbf is not there: its C_j in
+// dbf(t) covers the q_j - 1 of the blocker instead.
 std::int64_t edf_blocking(const TaskSetModel& m, std::int64_t t, TaskId* blocker) {
   std::int64_t b = 0;
   for (const TaskParams& p : m.tasks) {
-    if (p.deadline <= t) continue;
+    if (p.deadline - p.jitter <= t) continue;
     const std::int64_t bj = m.region_blocking(p.q_max);
     if (bj > b) {
       b = bj;
@@ -186,23 +190,26 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
   const std::int64_t t_max = std::max(d_max, *l);
   out.testing_bound = t_max;
 
-  // Pieces of [0, t_max] on which B(t) is constant: boundaries at the distinct deadlines D_j.
+  // Pieces of [0, t_max] on which B(t) is constant: boundaries at the distinct D_j - J_j > 0.
   std::vector<std::int64_t> bounds;
-  for (const TaskParams& p : m.tasks) bounds.push_back(p.deadline);
+  for (const TaskParams& p : m.tasks) {
+    if (p.deadline - p.jitter > 0) bounds.push_back(p.deadline - p.jitter);
+  }
   std::sort(bounds.begin(), bounds.end());
   bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-  std::vector<std::pair<std::int64_t, std::int64_t>> pieces;  // [lo, hi)
+  std::vector<std::pair<std::int64_t, Int128>> pieces;  // [lo, hi); hi may be int64 max + 1
   std::int64_t lo = 0;
   for (std::int64_t b : bounds) {
     if (b > t_max) break;
     pieces.emplace_back(lo, b);
     lo = b;
   }
-  pieces.emplace_back(lo, a.add(t_max, 1));
+  pieces.emplace_back(lo, static_cast<Int128>(t_max) + 1);
 
   for (const auto& [piece_lo, piece_hi] : pieces) {
-    // On [lo, hi) every task with D_j > t has D_j >= hi.
-    const std::int64_t beta = a.add(edf_blocking(m, piece_hi - 1), rho_n);
+    // On [lo, hi) every task with D_j - J_j > t has D_j - J_j >= hi.
+    const std::int64_t beta =
+        a.add(edf_blocking(m, static_cast<std::int64_t>(piece_hi - 1)), rho_n);
     // QPA (Zhang & Burns 2009, Theorem 6) on the piece, with h(t) = dbf(t) + beta, which is
     // non-decreasing there: if h(t) < t, no point in [h(t), t] can fail.
     std::int64_t t = last_deadline_before(m, piece_hi);
@@ -217,7 +224,7 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
       if (h > t) {
         // The largest deadline d <= t has dbf(d) = dbf(t) and B(d) >= beta: it fails too. For a
         // readable witness, look for the earliest failing deadline of the piece (bounded scan).
-        out.t = last_deadline_before(m, a.add(t, 1));
+        out.t = last_deadline_before(m, static_cast<Int128>(t) + 1);
         std::uint64_t scanned = 0;
         for (std::int64_t d = first_deadline_at_or_after(m, piece_lo); d >= 0 && d < out.t;
              d = first_deadline_at_or_after(m, d + 1)) {
@@ -251,8 +258,8 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
 // D_i. Let t0 <= r* be the last instant at which no job with deadline <= d* released before t0 is
 // pending. Then [t0, s*) is busy, where s* is when J*'s last region starts: at most one region
 // of a later-deadline job, started before t0, blocks (it arrived before t0, so its D_j > A + D_i
-// where A = a* - t0 >= -J_i), and every other tick runs a job with deadline <= d* released at or
-// after t0. The least fixed point
+// where A = a* - t0 >= -J_i; and D_j - J_j > A + D_i unless task j has a job counted below, see
+// edf_blocking), and every other tick runs a job with deadline <= d* released at or after t0. The least fixed point
 //   AF = B(A) + (floor((A + J_i)/T_i) + 1) C_i - (q_i^last - 1)
 //        + sum_{j != i} ceil((min(AF, A + 1 + D_i - D_j) + J_j) / T_j)^+ C_j   [+ releases, below]
 // bounds s* + 1 - t0 (the first tick of the last region), so R_i = max_A AF(A) - A + q_i^last - 1.
@@ -310,7 +317,9 @@ EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a,
   std::vector<std::pair<std::int64_t, std::int64_t>> by_deadline;
   by_deadline.reserve(m.tasks.size());
   for (const TaskParams& p : m.tasks) {
-    if (p.id != ti.id) by_deadline.emplace_back(p.deadline, m.region_blocking(p.q_max));
+    if (p.id != ti.id) {
+      by_deadline.emplace_back(p.deadline - p.jitter, m.region_blocking(p.q_max));
+    }
   }
   std::sort(by_deadline.begin(), by_deadline.end());
   std::vector<std::int64_t> suffix_max(by_deadline.size() + 1, 0);
@@ -326,7 +335,8 @@ EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a,
   // found, no later offset can raise it.
   for (std::int64_t off : offsets) {
     if (out.bound >= ti.q_last && a.add(a.sub(*l, off), own_rest) <= out.bound) break;
-    // B(A) = max{ q_j - 1 : j != i, D_j > A + D_i }: the suffix maximum past A + D_i.
+    // B(A) = max{ q_j - 1 : j != i, D_j - J_j > A + D_i }: the suffix maximum past A + D_i. A task
+    // with D_j - J_j <= A + D_i has a job counted below, so it cannot also block (edf_blocking).
     const auto first_later = std::upper_bound(
         by_deadline.begin(), by_deadline.end(), a.add(off, ti.deadline),
         [](std::int64_t x, const std::pair<std::int64_t, std::int64_t>& e) { return x < e.first; });
