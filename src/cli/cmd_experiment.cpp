@@ -58,9 +58,11 @@ int run_acceptance_cmd(const AcceptanceArgs& a) {
   cfg.generator.tasks = a.tasks;
   cfg.generator.segments = a.segments == 0 ? 1 : a.segments;
   cfg.generator.constrained_deadlines = !a.implicit_deadlines;
-  const std::optional<Duration> lo = parse_duration(a.min_period);
-  const std::optional<Duration> hi = parse_duration(a.max_period);
-  if (!lo || !hi || *lo <= Duration::zero() || *hi < *lo) {
+  const std::optional<Duration> lo = positive_duration_option("--min-period", a.min_period);
+  if (!lo) return kExitBadInput;
+  const std::optional<Duration> hi = positive_duration_option("--max-period", a.max_period);
+  if (!hi) return kExitBadInput;
+  if (*hi < *lo) {
     print_error("--min-period / --max-period want durations with units, min <= max");
     return kExitBadInput;
   }

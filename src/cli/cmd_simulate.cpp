@@ -38,8 +38,21 @@ std::string ms(Duration d) {
   return buf;
 }
 
+// Jobs of the run that missed their deadline (completed late or aborted at it), over all tasks.
+std::uint64_t total_misses(const Workload& w, const sched::RunStats& stats) {
+  std::uint64_t n = 0;
+  for (const Task& t : w.tasks) n += stats.tasks[t.id].missed;
+  return n;
+}
+
+// What a gating script needs to hear when admission said schedulable and the run still missed.
+std::string unexpected_misses_sentence(std::uint64_t misses) {
+  return "admitted, but " + std::to_string(misses) + (misses == 1 ? " miss" : " misses") +
+         ": the analysis or the model is wrong";
+}
+
 nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration horizon,
-                       std::uint64_t seed, const std::string& admission) {
+                       std::uint64_t seed, const std::string& admission, bool admitted) {
   nlohmann::json out;
   out["workload"] = w.name;
   out["policy"] = to_string(w.scheduler.policy);
@@ -48,6 +61,12 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
   out["seed"] = seed;
   out["decisions"] = stats.decisions;
   out["admission"] = admission;
+  // `admitted` is false for a --force run of a rejected set, whose misses are expected.
+  const std::uint64_t misses = total_misses(w, stats);
+  out["admitted"] = admitted;
+  out["missed"] = misses;
+  out["unexpected_misses"] = admitted ? misses : 0;
+  if (admitted && misses > 0) out["outcome"] = unexpected_misses_sentence(misses);
   out["tasks"] = nlohmann::json::array();
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = stats.tasks[t.id];
@@ -75,7 +94,7 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
 }
 
 void print_text(const Workload& w, const sched::RunStats& stats, Duration horizon,
-                std::uint64_t seed, const std::string& admission) {
+                std::uint64_t seed, const std::string& admission, bool admitted) {
   std::printf("workload %s: policy %s (%s), load shedding %s, %s simulated, seed %llu\n\n",
               w.name.c_str(), to_string(w.scheduler.policy), admission.c_str(),
               w.scheduler.load_shedding ? "on" : "off", format_duration(horizon).c_str(),
@@ -109,15 +128,14 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
               100.0 * stats.utilisation(), ms(stats.busy).c_str(),
               ms(stats.end.since_epoch()).c_str(),
               static_cast<unsigned long long>(stats.decisions));
+  if (const std::uint64_t misses = total_misses(w, stats); admitted && misses > 0) {
+    std::printf("\n%s\n", unexpected_misses_sentence(misses).c_str());
+  }
 }
 
 int simulate(const SimulateArgs& args) {
-  const auto horizon = parse_duration(args.duration);
-  if (!horizon || *horizon <= Duration::zero()) {
-    print_error("--duration `" + args.duration +
-                "` is not a positive duration with a unit (e.g. 250ms, 10s, 400000us)");
-    return kExitBadInput;
-  }
+  const auto horizon = positive_duration_option("--duration", args.duration);
+  if (!horizon) return kExitBadInput;
   auto loaded = workload::load_file(args.file);
   if (!loaded.ok()) {
     print_error(loaded.error().to_string());
@@ -207,11 +225,20 @@ int simulate(const SimulateArgs& args) {
       return kExitBadInput;
     }
   }
+  const bool admitted = verdict->schedulable;
   if (args.json) {
-    std::printf("%s\n", to_json(w, stats, *horizon, args.seed, admission).dump(2).c_str());
+    std::printf("%s\n",
+                to_json(w, stats, *horizon, args.seed, admission, admitted).dump(2).c_str());
   } else {
-    print_text(w, stats, *horizon, args.seed, admission);
+    print_text(w, stats, *horizon, args.seed, admission, admitted);
     if (buffer) std::printf("trace written to %s\n", args.trace_path.c_str());
+  }
+  // Admission promised no misses: a miss means the analysis or the task model (WCETs, overheads)
+  // does not hold, which a gating script must not take for success. A forced run of a rejected set
+  // is expected to miss and keeps exit code 0.
+  if (const std::uint64_t misses = total_misses(w, stats); admitted && misses > 0) {
+    print_error(args.file + ": " + unexpected_misses_sentence(misses));
+    return kExitUnexpectedMiss;
   }
   return kExitOk;
 }
@@ -231,7 +258,10 @@ void register_simulate(CLI::App& app, ExitCode& exit) {
   cmd->add_flag("--json", args->json, "print the statistics as JSON");
   cmd->add_flag("--force", args->force,
                 "simulate a set that admission control rejects (the trace records that it was forced)");
-  cmd->footer("Exit codes: 0 ok; 2 bad input; 3 the set is not schedulable (use --force to run it).");
+  cmd->footer(
+      "Exit codes: 0 ok (admitted and no deadline missed, or --force); 1 internal error; 2 bad "
+      "input; 3 the set is not schedulable (use --force to run it); 5 the set was admitted but a "
+      "deadline was missed: the analysis or the model is wrong.");
   cmd->callback([args, &exit] { exit.value = simulate(*args); });
 }
 

@@ -3,7 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "aegisrt/core/time.hpp"
 
 namespace aegisrt::cli {
 
@@ -13,6 +17,7 @@ inline constexpr int kExitInternal = 1;
 inline constexpr int kExitBadInput = 2;       // bad input or usage
 inline constexpr int kExitUnschedulable = 3;  // `admit`: the set is not schedulable
 inline constexpr int kExitNotReproduced = 4;  // `explain`: a decision differs or the trace is truncated
+inline constexpr int kExitUnexpectedMiss = 5;  // `simulate`: an admitted set missed a deadline
 
 struct ExitCode {
   int value = kExitOk;
@@ -29,5 +34,10 @@ void register_all(CLI::App& app, ExitCode& exit);
 
 // Prints "aegisrt: error: <message>" to stderr.
 void print_error(const std::string& message);
+
+// The value of a duration option such as `--duration 10s`, read exactly (parse_duration_text): a
+// positive number with its unit. Otherwise prints why, naming the option ("--duration `1.5ns` is
+// not a whole number of nanoseconds; ..."), and returns nullopt: the caller exits kExitBadInput.
+std::optional<Duration> positive_duration_option(std::string_view option, const std::string& text);
 
 }  // namespace aegisrt::cli

@@ -1,9 +1,11 @@
 #include "aegisrt/core/time.hpp"
 
-#include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
+
+#include "aegisrt/core/decimal.hpp"
 
 namespace aegisrt {
 
@@ -19,6 +21,34 @@ std::int64_t unit_ns(TimeUnit unit) {
       return 1'000'000'000;
   }
   return 1;
+}
+
+std::string_view unit_suffix(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kNs:
+      return "ns";
+    case TimeUnit::kUs:
+      return "us";
+    case TimeUnit::kMs:
+      return "ms";
+    case TimeUnit::kS:
+      return "s";
+  }
+  return "ns";
+}
+
+int max_decimals(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kNs:
+      return 0;
+    case TimeUnit::kUs:
+      return 3;
+    case TimeUnit::kMs:
+      return 6;
+    case TimeUnit::kS:
+      return 9;
+  }
+  return 0;
 }
 
 std::optional<TimeUnit> parse_unit(std::string_view name) {
@@ -37,16 +67,33 @@ std::optional<Duration> duration_from(double value, TimeUnit unit) {
   return Duration::ns(static_cast<std::int64_t>(std::llround(ns)));
 }
 
-std::optional<Duration> parse_duration(std::string_view text) {
+ParsedDuration parse_duration_number(std::string_view number, TimeUnit unit) {
+  const std::optional<Decimal> d = parse_decimal(number);
+  if (!d) return {Duration::zero(), DurationProblem::kMalformed};
+  const ExactInteger ns = to_int64(*d, max_decimals(unit));
+  switch (ns.status) {
+    case ExactStatus::kOk:
+      return {Duration::ns(ns.value), DurationProblem::kNone};
+    case ExactStatus::kNotInteger:
+      return {Duration::zero(), DurationProblem::kNotWholeNs};
+    case ExactStatus::kOutOfRange:
+      break;
+  }
+  return {Duration::zero(), DurationProblem::kTooLarge};
+}
+
+ParsedDuration parse_duration_text(std::string_view text) {
   std::size_t split = text.size();
   while (split > 0 && std::isalpha(static_cast<unsigned char>(text[split - 1]))) --split;
   const auto unit = parse_unit(text.substr(split));
-  if (!unit || split == 0) return std::nullopt;
-  const std::string number(text.substr(0, split));
-  double value = 0;
-  const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;
-  return duration_from(value, *unit);
+  if (!unit || split == 0) return {Duration::zero(), DurationProblem::kMalformed};
+  return parse_duration_number(text.substr(0, split), *unit);
+}
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  const ParsedDuration d = parse_duration_text(text);
+  if (!d.ok()) return std::nullopt;
+  return d.value;
 }
 
 std::string format_duration(Duration d) {

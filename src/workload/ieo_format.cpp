@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <optional>
 
+#include "aegisrt/core/decimal.hpp"
 #include "formats.hpp"
 
 namespace aegisrt::workload {
@@ -57,7 +60,33 @@ const std::array<std::string, 4> kScenarioModes = {"normal", "overload", "sustai
                                                    "device_local"};
 const std::array<std::string, 3> kInputSources = {"dummy", "image", "video"};
 
-constexpr double kIeoDefaultSimulatedLatencyMs = 1.0;  // TaskConfig.simulated_latency_ms
+// TaskConfig.simulated_latency_ms's default, and how the notes write it.
+constexpr Duration kIeoDefaultSimulatedLatency = Duration::ms(1);
+constexpr std::string_view kIeoDefaultSimulatedLatencyMs = "1";
+
+// target_fps with more digits than this is refused: the period is computed exactly from a 64-bit
+// mantissa, and no rate needs more.
+constexpr std::size_t kMaxFpsDigits = 19;
+
+// The period of `fps` frames per second, 10^9 / fps ns rounded to the nearest (halves up), exactly:
+// fps = D x 10^e gives 10^(9-e) / D. nullopt when it does not fit in int64 nanoseconds; 0 when it
+// rounds to nothing. `fps` is positive with at most kMaxFpsDigits digits.
+std::optional<Duration> period_of_fps(const Decimal& fps) {
+  __extension__ using U128 = unsigned __int128;
+  if (fps.is_zero() || fps.negative || fps.digits.size() > kMaxFpsDigits) return std::nullopt;
+  const std::int64_t k = 9 - fps.exponent;
+  if (k < 0) return Duration::zero();  // at most 0.1 ns
+  // The quotient has at least k - digits + 1 digits; 20 or more do not fit.
+  if (k - static_cast<std::int64_t>(fps.digits.size()) >= 19) return std::nullopt;
+  U128 denominator = 0;
+  for (char c : fps.digits) denominator = denominator * 10 + static_cast<unsigned>(c - '0');
+  U128 numerator = 1;  // 10^k, k <= 37 here
+  for (std::int64_t j = 0; j < k; ++j) numerator *= 10;
+  U128 q = numerator / denominator;
+  if (2 * (numerator % denominator) >= denominator) ++q;
+  if (q > static_cast<U128>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+  return Duration::ns(static_cast<std::int64_t>(q));
+}
 
 const char* backend_of_worker(std::string_view worker) {
   if (worker == "onnxruntime") return "cpu";
@@ -163,7 +192,16 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
     return error_at(ctx, *fps_v, fmt::format("target_fps {} is not positive", fps_v->node.Scalar()),
                     "target_fps > 0 (frames per second)");
   }
-  const auto period = duration_from(1.0 / *fps, TimeUnit::kS);
+  const std::optional<Decimal> fps_text = parse_decimal(fps_v->node.Scalar());
+  if (fps_text && fps_text->digits.size() > kMaxFpsDigits) {
+    return error_at(ctx, *fps_v,
+                    fmt::format("target_fps {} has more than {} significant digits",
+                                fps_v->node.Scalar(), kMaxFpsDigits),
+                    fmt::format("write target_fps with at most {} significant digits (the "
+                                "period is rounded to the nanosecond anyway)",
+                                kMaxFpsDigits));
+  }
+  const auto period = fps_text ? period_of_fps(*fps_text) : std::nullopt;
   if (!period || *period <= Duration::zero()) {
     return error_at(ctx, *fps_v,
                     fmt::format("target_fps {} gives no usable period", fps_v->node.Scalar()),
@@ -178,15 +216,13 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
   // Deadline from latency_budget_ms, capped at the period.
   auto budget_v = required("latency_budget_ms", "latency_budget_ms: 33");
   if (!budget_v) return budget_v.error();
-  auto budget = read_number(ctx, *budget_v);
-  if (!budget) return budget.error();
-  if (*budget <= 0) {
+  auto deadline = read_duration(ctx, *budget_v, TimeUnit::kMs);
+  if (!deadline) return deadline.error();
+  if (*deadline <= Duration::zero()) {
     return error_at(ctx, *budget_v,
                     fmt::format("latency_budget_ms {} is not positive", budget_v->node.Scalar()),
                     "latency_budget_ms > 0");
   }
-  auto deadline = read_duration(ctx, *budget_v, TimeUnit::kMs);
-  if (!deadline) return deadline.error();
   names.put(i, "deadline", *budget_v);
   if (*deadline > t.period) {
     t.deadline = t.period;
@@ -272,27 +308,25 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
 
   const Field* latency = map->get("simulated_latency_ms");
   if (worker == "dummy") {
-    double ms = kIeoDefaultSimulatedLatencyMs;
+    Duration wcet = kIeoDefaultSimulatedLatency;
     Value at = v;
     if (latency != nullptr) {
-      auto l = read_number(ctx, latency->value);
+      auto l = read_duration(ctx, latency->value, TimeUnit::kMs);
       if (!l) return l.error();
-      ms = *l;
+      wcet = *l;
       at = latency->value;
     }
-    const auto wcet = duration_from(ms, TimeUnit::kMs);
-    if (!wcet) return error_at(ctx, at, "simulated_latency_ms is too large");
-    t.segments.push_back(Segment{"seg0", *wcet});
+    t.segments.push_back(Segment{"seg0", wcet});
     t.sim = SimSpec{};
     names.put(i, "segments[0]", at);
     mapping.notes.push_back(fmt::format(
         "{}: worker dummy, simulated_latency_ms {} -> sim: one constant segment of {}", who,
         latency != nullptr ? latency->value.node.Scalar() + std::string()
-                           : fmt::format("{} (IEO's default)", ms),
-        format_ms(*wcet)));
+                           : fmt::format("{} (IEO's default)", kIeoDefaultSimulatedLatencyMs),
+        format_ms(wcet)));
   } else {
     if (latency != nullptr) {
-      auto l = read_number(ctx, latency->value);
+      auto l = read_duration(ctx, latency->value, TimeUnit::kMs);
       if (!l) return l.error();
     }
     if (!t.model) {

@@ -91,17 +91,27 @@ Result<std::vector<Duration>> parse_samples(std::string_view text, const std::st
       return fail(line_no, column, fmt::format("`{}` is more than one value", token),
                   "one duration per line");
     }
-    const auto d = parse_duration(token);
-    if (!d) {
+    const ParsedDuration d = parse_duration_text(token);
+    if (d.problem == DurationProblem::kNotWholeNs) {
+      return fail(line_no, column,
+                  fmt::format("sample `{}` is not a whole number of nanoseconds", token),
+                  "durations are integer nanoseconds: write at most 3 decimals in us, 6 in ms, "
+                  "9 in s, none in ns");
+    }
+    if (d.problem == DurationProblem::kTooLarge) {
+      return fail(line_no, column, fmt::format("sample `{}` is too large", token),
+                  "durations must fit in 64-bit nanoseconds (about 292 years)");
+    }
+    if (!d.ok()) {
       return fail(line_no, column, fmt::format("`{}` is not a duration", token),
                   "one duration per line with its unit (ns, us, ms or s), e.g. `1.25ms`; `#` "
                   "starts a comment");
     }
-    if (*d <= Duration::zero()) {
+    if (d.value <= Duration::zero()) {
       return fail(line_no, column, fmt::format("sample `{}` is not positive", token),
                   "execution-time samples are above zero");
     }
-    samples.push_back(*d);
+    samples.push_back(d.value);
     if (end == text.size()) break;
   }
   if (samples.empty()) {

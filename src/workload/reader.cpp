@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "aegisrt/core/decimal.hpp"
+
 namespace aegisrt::workload {
 
 namespace {
@@ -268,20 +270,29 @@ Result<std::int64_t> read_integer(const Context& ctx, const Value& v, std::int64
   if (!v.node.IsScalar()) {
     return error_at(ctx, v, fmt::format("expected an integer, got {}", describe_node(v.node)));
   }
-  std::string_view text = v.node.Scalar();
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  const std::string& scalar = v.node.Scalar();
+  std::string_view text = scalar;
+  if (text.size() > 1 && text.front() == '+' && text[1] >= '0' && text[1] <= '9') {
+    text.remove_prefix(1);
+  }
   std::int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    // Also accept an integral number written as a float ("2.0", "1e6").
-    const auto d = parse_double(text);
-    if (!d || !std::isfinite(*d) || std::trunc(*d) != *d || std::fabs(*d) > 9.0e18) {
+    // Also an integral number written as a decimal ("2.0", "1e6"), read exactly; and a plain
+    // integer beyond int64, which from_chars refuses, is out of range rather than malformed.
+    const std::optional<Decimal> d = parse_decimal(scalar);
+    const ExactInteger n = d ? to_int64(*d) : ExactInteger{ExactStatus::kNotInteger, 0};
+    if (n.status == ExactStatus::kNotInteger) {
       return error_at(ctx, v, fmt::format("expected an integer, got {}", describe_node(v.node)));
     }
-    value = static_cast<std::int64_t>(*d);
+    if (n.status == ExactStatus::kOutOfRange) {
+      return error_at(ctx, v, fmt::format("{} {} is out of range", v.key_text, scalar),
+                      fmt::format("an integer from {} to {}", lo, hi));
+    }
+    value = n.value;
   }
   if (value < lo || value > hi) {
-    return error_at(ctx, v, fmt::format("{} {} is out of range", v.key_text, v.node.Scalar()),
+    return error_at(ctx, v, fmt::format("{} {} is out of range", v.key_text, scalar),
                     fmt::format("an integer from {} to {}", lo, hi));
   }
   return value;
@@ -312,30 +323,62 @@ Result<std::size_t> read_enum(const Context& ctx, const Value& v,
 }
 
 Result<Duration> read_duration(const Context& ctx, const Value& v, TimeUnit unit) {
-  auto number = read_number(ctx, v);
-  if (!number) return number.error();
-  const auto d = duration_from(*number, unit);
-  if (!d) {
-    return error_at(ctx, v, fmt::format("{} {} is too large", v.key_text, v.node.Scalar()),
-                    "durations must fit in 64-bit nanoseconds (about 292 years)");
+  if (!v.node.IsScalar()) {
+    return error_at(ctx, v, fmt::format("expected a number, got {}", describe_node(v.node)));
   }
-  return *d;
+  const std::string& text = v.node.Scalar();
+  const ParsedDuration d = parse_duration_number(text, unit);
+  switch (d.problem) {
+    case DurationProblem::kNone:
+      return d.value;
+    case DurationProblem::kMalformed:
+      break;
+    case DurationProblem::kNotWholeNs:
+      return error_at(ctx, v,
+                      fmt::format("{} {} is not a whole number of nanoseconds", v.key_text, text),
+                      duration_decimals_hint(unit));
+    case DurationProblem::kTooLarge:
+      return error_at(ctx, v,
+                      fmt::format("{} {} is too {}", v.key_text, text,
+                                  text.starts_with('-') ? "far below zero" : "large"),
+                      "durations must fit in 64-bit nanoseconds (about 292 years)");
+  }
+  return error_at(ctx, v, fmt::format("expected a number, got {}", describe_node(v.node)));
+}
+
+std::string duration_decimals_hint(TimeUnit unit) {
+  const int decimals = max_decimals(unit);
+  if (decimals == 0) {
+    return "durations are integer nanoseconds: write a whole number in a _ns field";
+  }
+  return fmt::format(
+      "durations are integer nanoseconds: write at most {} decimals in a _{} field (or a "
+      "smaller unit)",
+      decimals, unit_suffix(unit));
 }
 
 Result<std::uint64_t> read_size(const Context& ctx, const Value& v, int size_unit) {
-  auto number = read_number(ctx, v);
-  if (!number) return number.error();
-  if (*number < 0) {
-    return error_at(ctx, v, fmt::format("{} {} is negative", v.key_text, v.node.Scalar()),
+  if (!v.node.IsScalar()) {
+    return error_at(ctx, v, fmt::format("expected a number, got {}", describe_node(v.node)));
+  }
+  const std::string& text = v.node.Scalar();
+  const std::optional<Decimal> number = parse_decimal(text);
+  if (!number) {
+    return error_at(ctx, v, fmt::format("expected a number, got {}", describe_node(v.node)));
+  }
+  if (number->negative && !number->is_zero()) {
+    return error_at(ctx, v, fmt::format("{} {} is negative", v.key_text, text),
                     "a size is 0 or more");
   }
-  const long double bytes =
-      static_cast<long double>(*number) * std::pow(1024.0L, static_cast<long double>(size_unit));
-  if (bytes >= 18446744073709551615.0L) {
-    return error_at(ctx, v, fmt::format("{} {} is too large", v.key_text, v.node.Scalar()),
+  // Sizes are rounded to the nearest byte (docs/workload-format.md), exactly.
+  std::uint64_t multiplier = 1;
+  for (int k = 0; k < size_unit; ++k) multiplier *= 1024;
+  const ExactUnsigned bytes = to_uint64_rounded(*number, multiplier);
+  if (bytes.status != ExactStatus::kOk) {
+    return error_at(ctx, v, fmt::format("{} {} is too large", v.key_text, text),
                     "a size must fit in 64 bits");
   }
-  return static_cast<std::uint64_t>(std::llroundl(bytes));
+  return bytes.value;
 }
 
 TimeUnit duration_unit(int unit_index) {
@@ -363,9 +406,15 @@ Value element(const Value& list, std::size_t i) {
 }
 
 std::string format_ms(Duration d) {
-  std::string s = fmt::format("{:.6f}", d.to_ms());
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
+  const std::int64_t ns = d.count();
+  const std::uint64_t mag =
+      ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  std::string s = fmt::format("{}{}", ns < 0 ? "-" : "", mag / 1'000'000);
+  if (const std::uint64_t frac = mag % 1'000'000; frac != 0) {
+    std::string digits = fmt::format("{:06}", frac);
+    while (digits.back() == '0') digits.pop_back();
+    s += '.' + digits;
+  }
   return s + "ms";
 }
 

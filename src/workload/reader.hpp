@@ -93,14 +93,23 @@ Result<MapReader> open_map(const Context& ctx, const Value& v, std::span<const K
 // Scalars. Numbers may be written plain or quoted; `true`/`false` in any case are the booleans.
 Result<std::string> read_string(const Context& ctx, const Value& v);
 Result<double> read_number(const Context& ctx, const Value& v);  // finite
+// An integer read exactly: plain ("9007199254740993", "+5") or an integral decimal ("2.0", "1e6");
+// a fraction is "expected an integer", a value outside [lo, hi] (or int64) is out of range.
 Result<std::int64_t> read_integer(const Context& ctx, const Value& v, std::int64_t lo,
                                   std::int64_t hi);
 Result<bool> read_bool(const Context& ctx, const Value& v);
 // One of `names`: returns its index; an unknown name gets the nearest one suggested.
 Result<std::size_t> read_enum(const Context& ctx, const Value& v,
                               std::span<const std::string> names, std::string_view what);
-// A number in the unit of the field's key, as integer nanoseconds (rounded to nearest) or bytes.
+// A duration in the unit of the field's key, read exactly (parse_duration_number): integer
+// nanoseconds with no rounding. A value with digits below 1 ns (`period_ms: 0.0000001`,
+// `segments_ns: [1.5]`) or beyond int64 nanoseconds is an error naming the field, the value and
+// what to write instead.
 Result<Duration> read_duration(const Context& ctx, const Value& v, TimeUnit unit);
+// "durations are integer nanoseconds: write at most 6 decimals in a _ms field ...".
+std::string duration_decimals_hint(TimeUnit unit);
+// A size in the unit of the field's key (1024^size_unit bytes), rounded to the nearest byte
+// exactly.
 Result<std::uint64_t> read_size(const Context& ctx, const Value& v, int size_unit);
 
 TimeUnit duration_unit(int unit_index);
@@ -111,7 +120,8 @@ Value element(const Value& list, std::size_t i);
 // The value of `f` (convenience).
 inline const Value& value_of(const Field& f) { return f.value; }
 
-// "33.333333ms": a duration in milliseconds with up to 6 decimals, for notes and messages.
+// "33.333333ms": a duration in milliseconds with its exact decimals (at most 6), for notes and
+// messages.
 std::string format_ms(Duration d);
 // Joins with ", ".
 std::string join(std::span<const std::string> items);

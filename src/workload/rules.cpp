@@ -75,7 +75,7 @@ std::optional<Violation> check_task(const Task& t, std::size_t i, const FieldNam
         i, std::string(period_field),
         fmt::format("{} is not positive", n.kv(period_field, format_duration(t.period))),
         sporadic ? "a minimum inter-arrival time above zero"
-                 : "a period above zero (at least 1ns after rounding)");
+                 : "a period above zero (at least 1ns)");
   }
   if (sporadic && t.max_interarrival < t.period) {
     return violation(
@@ -137,7 +137,7 @@ std::optional<Violation> check_task(const Task& t, std::size_t i, const FieldNam
       return violation(i, field,
                        fmt::format("segment {} is not positive: {}", k,
                                    n.kv(field, format_duration(t.segments[k].wcet))),
-                       "every segment's WCET is above zero (at least 1ns after rounding)");
+                       "every segment's WCET is above zero (at least 1ns)");
     }
   }
   if (t.sim) {

@@ -120,3 +120,102 @@ TEST(SimulateAdmissionTest, ForcedRunsSaySoInTheReportAndTheTrace) {
 
 }  // namespace
 }  // namespace aegisrt::testing
+
+namespace aegisrt::testing {
+namespace {
+
+// A set that admission accepts (one task, utilisation 1 ms / 10 ms) whose simulated execution
+// breaks its own model: the empirical samples (20 ms each) are replayed as measured, above the
+// declared WCET of 1 ms and beyond the 10 ms deadline, so every job it runs misses.
+std::string write_wrong_model(const TempDir& dir) {
+  dir.write("samples.txt", "20ms\n20ms\n");
+  return dir.write("wrong-model.yaml",
+                   "name: wrong-model\n"
+                   "scheduler: {policy: np-edf}\n"
+                   "tasks:\n"
+                   "  - name: det\n"
+                   "    period_ms: 10\n"
+                   "    sim: {wcet_ms: 1, distribution: empirical, samples_file: samples.txt}\n");
+}
+
+std::uint64_t total_missed(const nlohmann::json& report) {
+  std::uint64_t n = 0;
+  for (const auto& t : report["tasks"]) n += t["missed"].get<std::uint64_t>();
+  return n;
+}
+
+TEST(SimulateGateTest, AnAdmittedSetThatMissesExitsFiveAndSaysTheModelIsWrong) {
+  const TempDir dir;
+  const std::string file = write_wrong_model(dir);
+  const CliRun sut = run_cli("simulate --duration 200ms '" + file + "'");
+  EXPECT_EQ(sut.exit_code, 5) << sut.err;
+  EXPECT_NE(sut.out.find("(schedulable)"), std::string::npos) << sut.out;
+  const CliRun json = run_cli("simulate --json --duration 200ms '" + file + "'");
+  EXPECT_EQ(json.exit_code, 5) << json.err;
+  const auto report = nlohmann::json::parse(json.out);
+  const std::uint64_t missed = total_missed(report);
+  ASSERT_GT(missed, 1u);
+  // Every job that runs takes 20 ms against a 10 ms deadline: each completed job missed.
+  EXPECT_EQ(missed, report["tasks"][0]["completed"].get<std::uint64_t>());
+  EXPECT_EQ(report["admitted"], true);
+  EXPECT_EQ(report["missed"].get<std::uint64_t>(), missed);
+  EXPECT_EQ(report["unexpected_misses"].get<std::uint64_t>(), missed);
+  const std::string sentence =
+      "admitted, but " + std::to_string(missed) + " misses: the analysis or the model is wrong";
+  EXPECT_EQ(report["outcome"], sentence);
+  EXPECT_NE(sut.out.find("\n" + sentence + "\n"), std::string::npos) << sut.out;
+  EXPECT_NE(sut.err.find("aegisrt: error: " + file + ": " + sentence), std::string::npos)
+      << sut.err;
+  EXPECT_NE(json.err.find(sentence), std::string::npos) << json.err;
+}
+
+TEST(SimulateGateTest, AnAdmittedSetWithoutMissesExitsZero) {
+  const CliRun sut = run_cli("simulate --json --duration 1s '" + kExamples + "example-mix.yaml'");
+  ASSERT_EQ(sut.exit_code, 0) << sut.err;
+  const auto report = nlohmann::json::parse(sut.out);
+  EXPECT_EQ(report["admitted"], true);
+  EXPECT_EQ(total_missed(report), 0u);
+  EXPECT_EQ(report["unexpected_misses"], 0);
+  EXPECT_FALSE(report.contains("outcome"));
+}
+
+TEST(SimulateGateTest, AForcedRejectedSetThatMissesKeepsExitZero) {
+  const CliRun sut =
+      run_cli("simulate --json --force --duration 5s '" + kExamples + "overload.yaml'");
+  ASSERT_EQ(sut.exit_code, 0) << sut.err;
+  const auto report = nlohmann::json::parse(sut.out);
+  EXPECT_EQ(report["admitted"], false);
+  EXPECT_GT(total_missed(report), 0u);  // the overload example does miss
+  EXPECT_EQ(report["unexpected_misses"], 0);
+  EXPECT_EQ(sut.err.find("the analysis or the model is wrong"), std::string::npos) << sut.err;
+}
+
+TEST(SimulateDurationTest, ReadsTheDurationExactlyAndNamesTheOptionWhenItCannot) {
+  const std::string file = "'" + kExamples + "example-mix.yaml'";
+  const CliRun exact = run_cli("simulate --json --duration 1.000000001s " + file);
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(nlohmann::json::parse(exact.out)["duration_ns"], 1'000'000'001);
+
+  const CliRun fraction = run_cli("simulate --duration 1.5ns " + file);
+  EXPECT_EQ(fraction.exit_code, 2);
+  EXPECT_NE(fraction.err.find("--duration `1.5ns` is not a whole number of nanoseconds; durations "
+                              "are integer nanoseconds: write a whole number of ns"),
+            std::string::npos)
+      << fraction.err;
+  const CliRun ms = run_cli("simulate --duration 0.0000001ms " + file);
+  EXPECT_EQ(ms.exit_code, 2);
+  EXPECT_NE(ms.err.find("write at most 6 decimals with ms"), std::string::npos) << ms.err;
+  const CliRun large = run_cli("simulate --duration 9223372036.854775808s " + file);
+  EXPECT_EQ(large.exit_code, 2);
+  EXPECT_NE(large.err.find("--duration `9223372036.854775808s` is too large; durations must fit "
+                           "in 64-bit nanoseconds (about 292 years)"),
+            std::string::npos)
+      << large.err;
+  const CliRun zero = run_cli("simulate --duration 0s " + file);
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("--duration `0s` is not a positive duration"), std::string::npos)
+      << zero.err;
+}
+
+}  // namespace
+}  // namespace aegisrt::testing

@@ -102,10 +102,12 @@ TEST(WorkloadErrorTest, RejectsANonPositivePeriod) {
                {4, 16, "tasks[0].period_ms", "period_ms -5 is not positive", "above zero"});
 }
 
-TEST(WorkloadErrorTest, RejectsAPeriodThatRoundsToZero) {
+TEST(WorkloadErrorTest, RejectsAPeriodThatIsAFractionOfANanosecond) {
+  // Durations are read exactly: 0.4 ns is refused, not rounded to 0.
   expect_error(task("    period_ns: 0.4\n"
                     "    sim: {wcet_ms: 1}\n"),
-               {4, 16, "tasks[0].period_ns", "period_ns 0.4 is not positive", "after rounding"});
+               {4, 16, "tasks[0].period_ns", "period_ns 0.4 is not a whole number of nanoseconds",
+                "write a whole number in a _ns field"});
 }
 
 TEST(WorkloadErrorTest, RejectsJitterAbovePeriod) {

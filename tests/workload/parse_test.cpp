@@ -1,4 +1,4 @@
-// Reading AegisRT workload files: units, rounding, defaults, JSON input.
+// Reading AegisRT workload files: units, exact decimals, defaults, JSON input.
 #include <gtest/gtest.h>
 
 #include "aegisrt/workload/workload.hpp"
@@ -80,12 +80,13 @@ TEST(WorkloadParseTest, ConvertsEveryDurationUnitToNanoseconds) {
   EXPECT_EQ(t.segments[1].wcet, Duration::ns(250));
 }
 
-TEST(WorkloadParseTest, RoundsFractionalNanosecondsToNearest) {
-  // 0.0014 us = 1.4 ns -> 1; 0.0016 us = 1.6 ns -> 2; 33.333 ms = 33333000 ns exactly.
+TEST(WorkloadParseTest, ReadsDecimalDurationsExactly) {
+  // 33.333 ms = 33333000 ns; 0.001 us = 1 ns; 0.002 us = 2 ns (exact, nothing rounded; sub-ns
+  // values are errors: exact_values_test.cpp).
   const Loaded sut = load_ok(R"(tasks:
   - name: a
     period_ms: 33.333
-    sim: {segments_us: [0.0014, 0.0016]}
+    sim: {segments_us: [0.001, 0.002]}
 )");
   const Task& t = sut.workload.tasks.at(0);
   EXPECT_EQ(t.period.count(), 33'333'000);

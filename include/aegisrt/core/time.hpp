@@ -80,12 +80,42 @@ std::int64_t unit_ns(TimeUnit unit);
 // Parses a unit name ("ns", "us", "ms", "s"). Returns nullopt for anything else.
 std::optional<TimeUnit> parse_unit(std::string_view name);
 
-// Converts `value` expressed in `unit` to a Duration, rounding to the nearest nanosecond.
-// Returns nullopt when the value is not finite or does not fit in int64 nanoseconds.
+// The unit's name as written in keys and suffixes: "ns", "us", "ms", "s".
+std::string_view unit_suffix(TimeUnit unit);
+
+// Decimals a value written in `unit` may have and still be whole nanoseconds: 0 for ns, 3 for us,
+// 6 for ms, 9 for s (the unit is 10^max_decimals ns).
+int max_decimals(TimeUnit unit);
+
+// Converts a computed real `value` in `unit` to a Duration, rounding to the nearest nanosecond.
+// Returns nullopt when the value is not finite or does not fit in int64 nanoseconds. Not for text:
+// durations written in files and on the command line go through parse_duration_number, exactly.
 std::optional<Duration> duration_from(double value, TimeUnit unit);
 
-// Parses a command-line duration with a mandatory unit suffix: "250ms", "10s", "400000us", "1.5ms".
-// Returns nullopt on a missing or unknown unit, a malformed number or overflow.
+// Why a duration's text was refused.
+enum class DurationProblem : std::uint8_t {
+  kNone,
+  kMalformed,   // not a decimal number (or, with a suffix, no known unit)
+  kNotWholeNs,  // digits below one nanosecond: 1.5 ns, 0.0000001 ms
+  kTooLarge,    // beyond int64 nanoseconds (about 292 years either way)
+};
+
+struct ParsedDuration {
+  Duration value;  // meaningful when problem is kNone
+  DurationProblem problem = DurationProblem::kNone;
+  bool ok() const { return problem == DurationProblem::kNone; }
+};
+
+// Reads a decimal number written in `unit` ("33.333" in ms, "1e6" in ns, "-2.5e-3" in s; see
+// parse_decimal in decimal.hpp) as exact integer nanoseconds: no floating point, no rounding.
+// 9007199254740993 ns stays 9007199254740993 ns; 9223372036.854775807 s is INT64_MAX ns.
+ParsedDuration parse_duration_number(std::string_view number, TimeUnit unit);
+
+// A command-line duration with a mandatory unit suffix ("250ms", "10s", "400000us", "1.5ms"), read
+// exactly as parse_duration_number does; a missing or unknown unit is kMalformed.
+ParsedDuration parse_duration_text(std::string_view text);
+
+// parse_duration_text's value, or nullopt for any problem.
 std::optional<Duration> parse_duration(std::string_view text);
 
 // Formats a duration for people, exactly: the largest unit not above its magnitude, with the
