@@ -61,7 +61,8 @@ void register_admit(CLI::App& app, ExitCode& exit) {
       ->check(CLI::IsMember({"dm", "opa"}));
   cmd->add_flag("--json", args->json, "print the verdict as JSON");
   cmd->add_flag("--dense-time", args->dense,
-                "conservative blocking = q instead of q - 1 (see docs/design/0002-admission.md)");
+                "blocking = q instead of q - 1 also on the sim backend (every real backend is "
+                "analysed so already; see docs/design/0002-admission.md)");
   cmd->add_flag("--no-sensitivity", args->no_sensitivity,
                 "skip the critical scaling factor (a bisection of about 20 analyses)");
   cmd->callback([args, &exit] { exit.value = run_admit(*args); });
