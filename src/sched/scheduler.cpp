@@ -137,7 +137,9 @@ struct Scheduler::Impl {
       return;
     }
     Duration jitter;
-    if (opts.arrivals.empty() && t.jitter > Duration::zero()) {
+    if (!opts.jitters.empty()) {
+      jitter = opts.jitters[t.id][seq];  // validated in prepare(): same shape as the arrivals
+    } else if (opts.arrivals.empty() && t.jitter > Duration::zero()) {
       jitter = Duration::ns(
           random_between(0, t.jitter.count(), opts.seed, RandomStream::kJitter, t.id, seq));
     }
@@ -412,6 +414,38 @@ Status Scheduler::prepare(const RunOptions& opts) {
     return make_error(ErrorCode::kInvalidArgument,
                       "explicit arrivals given for " + std::to_string(opts.arrivals.size()) +
                           " tasks, the workload has " + std::to_string(w.tasks.size()));
+  }
+  if (!opts.jitters.empty()) {
+    if (opts.arrivals.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "explicit jitters given without explicit arrivals",
+                        "give `arrivals` too, or leave `jitters` empty");
+    }
+    if (opts.jitters.size() != opts.arrivals.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "explicit jitters given for " +
+                                                         std::to_string(opts.jitters.size()) +
+                                                         " tasks, explicit arrivals for " +
+                                                         std::to_string(opts.arrivals.size()));
+    }
+    for (const Task& t : w.tasks) {
+      const auto& js = opts.jitters[t.id];
+      if (js.size() != opts.arrivals[t.id].size()) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "task `" + t.name + "` has " + std::to_string(js.size()) +
+                              " explicit jitters for " +
+                              std::to_string(opts.arrivals[t.id].size()) + " explicit arrivals",
+                          "give one jitter per arrival");
+      }
+      for (std::size_t k = 0; k < js.size(); ++k) {
+        if (js[k] < Duration::zero() || js[k] > t.jitter) {
+          return make_error(ErrorCode::kInvalidArgument,
+                            "task `" + t.name + "` job " + std::to_string(k) + " has jitter " +
+                                std::to_string(js[k].count()) + "ns outside [0, " +
+                                std::to_string(t.jitter.count()) + "ns], the task's jitter",
+                            "keep every explicit jitter within the task's `jitter`");
+        }
+      }
+    }
   }
   for (const Task& t : w.tasks) {
     if (t.segments.empty()) {

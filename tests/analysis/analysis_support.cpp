@@ -61,11 +61,17 @@ class ScriptedBackend final : public sched::Backend {
   const Scenario& s_;
 };
 
+}  // namespace
+
 std::string describe(const Scenario& s) {
   std::ostringstream o;
   for (std::size_t t = 0; t < s.arrivals.size(); ++t) {
     o << "task " << t << " arrivals:";
     for (std::int64_t a : s.arrivals[t]) o << ' ' << a;
+    if (t < s.jitter.size() && !s.jitter[t].empty()) {
+      o << " jitter:";
+      for (std::int64_t j : s.jitter[t]) o << ' ' << j;
+    }
     if (t < s.exec.size()) {
       o << " exec:";
       for (const auto& job : s.exec[t]) {
@@ -78,6 +84,8 @@ std::string describe(const Scenario& s) {
   }
   return o.str();
 }
+
+namespace {
 
 // Busy period with every task's longest segment as blocking: a horizon that covers the windows
 // the analyses reason about. Capped.
@@ -115,14 +123,27 @@ RunOutcome simulate(const Workload& w, const Scenario& s, std::int64_t horizon) 
     for (std::int64_t a : list) tp.push_back(TimePoint::from_ns(a));
     opts.arrivals.push_back(std::move(tp));
   }
+  if (!s.jitter.empty()) {
+    for (std::size_t i = 0; i < s.arrivals.size(); ++i) {
+      std::vector<Duration> js(s.arrivals[i].size(), Duration::zero());
+      if (i < s.jitter.size()) {
+        for (std::size_t k = 0; k < std::min(js.size(), s.jitter[i].size()); ++k) {
+          js[k] = Duration::ns(s.jitter[i][k]);
+        }
+      }
+      opts.jitters.push_back(std::move(js));
+    }
+  }
   RunOutcome out;
   const Status st = sut.prepare(opts);
   AEGISRT_ASSERT(st.ok());
   sut.run();
   const sched::RunStats& stats = sut.stats();
   out.max_response.assign(w.tasks.size(), 0);
+  out.missed.assign(w.tasks.size(), 0);
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {
     const sched::TaskStats& ts = stats.tasks[i];
+    out.missed[i] = ts.missed;
     if (ts.missed > 0) out.miss = true;
     out.dropped += ts.dropped_total();
     for (Duration r : ts.responses) out.max_response[i] = std::max(out.max_response[i], r.count());

@@ -18,17 +18,23 @@ Task make_task(const std::string& name, std::vector<std::int64_t> segments, std:
 // and load shedding is off, so the scheduler's outcome is exactly the policy's.
 Workload make_workload(Policy policy, std::vector<Task> tasks);
 
-// One run of the scheduler: explicit arrivals per task, and per (task, job, segment) the execution
+// One run of the scheduler: explicit arrivals per task, per (task, job) the release jitter
+// (missing entries: 0; each within [0, task.jitter]), and per (task, job, segment) the execution
 // time (missing entries: the segment's WCET).
 struct Scenario {
   std::vector<std::vector<std::int64_t>> arrivals;
   std::vector<std::vector<std::vector<std::int64_t>>> exec;
+  std::vector<std::vector<std::int64_t>> jitter;
 };
+
+// The scenario, one line per task, for failure messages.
+std::string describe(const Scenario& s);
 
 struct RunOutcome {
   bool miss = false;
   std::uint64_t dropped = 0;
   std::vector<std::int64_t> max_response;  // per task, over completed jobs
+  std::vector<std::uint64_t> missed;       // per task: jobs that completed after their deadline
 };
 
 // Runs `w` (its policy and priorities as given) on the scenario until the arrivals are exhausted

@@ -24,10 +24,15 @@ struct RunOptions {
   Duration horizon = Duration::s(10);
   // Seeds release jitter and sporadic gaps (the sim backend has its own seed for execution times).
   std::uint64_t seed = 1;
-  // Optional explicit release pattern, by task id: when non-empty, task i releases exactly at
-  // arrivals[i] (sorted, each gap >= its period; jitter and phase are ignored). For oracles and
-  // worst-case release patterns.
+  // Optional explicit arrival pattern, by task id: when non-empty, task i's jobs arrive exactly at
+  // arrivals[i] (sorted, each gap >= its period; phase and the seeded jitter draws are ignored).
+  // For oracles and worst-case release patterns.
   std::vector<std::vector<TimePoint>> arrivals;
+  // Optional explicit release jitter, only with `arrivals`: when non-empty, job k of task i is
+  // released at arrivals[i][k] + jitters[i][k] (its deadline still counts from the arrival). Must
+  // have the shape of `arrivals` and every value in [0, task.jitter]; prepare() returns
+  // kInvalidArgument otherwise. Empty: every job is released at its arrival.
+  std::vector<std::vector<Duration>> jitters;
 };
 
 struct ResponseSummary {
