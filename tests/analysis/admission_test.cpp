@@ -206,9 +206,7 @@ TEST_P(PropertyTest, RemovingATaskNeverTurnsAdmissionIntoRejection) {
 }
 
 std::string policy_name(const ::testing::TestParamInfo<Policy>& p) {
-  std::string s = to_string(p.param);
-  for (char& c : s) c = c == '-' ? '_' : c;
-  return s;
+  return testing::policy_identifier(p.param);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PropertyTest,

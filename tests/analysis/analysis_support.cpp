@@ -223,6 +223,12 @@ OracleResult explore(const Workload& w, const OracleConfig& cfg) {
   return out;
 }
 
+std::string policy_identifier(Policy p) {
+  std::string s = to_string(p);
+  for (char& c : s) c = c == '-' ? '_' : c;
+  return s;
+}
+
 Workload random_small_set(Policy policy, std::size_t n, double u, std::int64_t min_period,
                           std::int64_t max_period, std::size_t max_segments, std::uint64_t seed) {
   std::uint64_t draw = 0;

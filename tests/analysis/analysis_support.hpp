@@ -61,6 +61,9 @@ struct OracleResult {
 // missed a deadline and the largest response witnessed per task.
 OracleResult explore(const Workload& w, const OracleConfig& cfg);
 
+// The policy's name as a test-name part ("np-edf" -> "np_edf") for parameterised tests.
+std::string policy_identifier(Policy p);
+
 // A random small integer task set: n tasks, periods in [min_period, max_period], total
 // utilisation about `u`, deadlines in [C, T], up to `max_segments` segments per task, distinct
 // random priorities.

@@ -166,9 +166,7 @@ INSTANTIATE_TEST_SUITE_P(Admission, AnyPolicySoundness,
                          ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
                                            Policy::kLpEdf, Policy::kLpFp),
                          [](const auto& param_info) {
-                           std::string s = to_string(param_info.param);
-                           std::replace(s.begin(), s.end(), '-', '_');
-                           return s;
+                           return testing::policy_identifier(param_info.param);
                          });
 
 // Release overhead rho = 1, no other overhead, np-fp. hi: C = 3 (+1 release = 4), T = D = 20,
