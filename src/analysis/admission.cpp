@@ -141,20 +141,21 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   const Overheads& oh = workload.scheduler.overheads;
   if (oh.release != Duration::zero() || oh.dispatch != Duration::zero() ||
       oh.preemption != Duration::zero()) {
-    v.rationale.push_back("overheads charged to every job: release " + fmt_ns(oh.release.count()) +
-                          " + dispatch " + fmt_ns(oh.dispatch.count()) + " in the first region" +
-                          (preempts_at_segment_boundaries(v.policy)
-                               ? "; dispatch + preemption " +
-                                     fmt_ns(Arith().add(oh.dispatch.count(),
-                                                        oh.preemption.count())) +
-                                     " in every later region (a decision at every segment "
-                                     "boundary)"
-                               : ""));
+    v.rationale.push_back(
+        "overheads charged to every job: release " + fmt_ns(oh.release.count()) + " + dispatch " +
+        fmt_ns(oh.dispatch.count()) + " in the first region" +
+        (preempts_at_segment_boundaries(v.policy)
+             ? "; dispatch + preemption " +
+                   fmt_ns(Arith().add(oh.dispatch.count(), oh.preemption.count())) +
+                   " in every later region (a decision at every segment "
+                   "boundary)"
+             : ""));
     if (oh.release != Duration::zero()) {
       v.rationale.push_back(
           "releases are processed between segments whichever job runs, so every release the "
           "test does not count as work (later deadlines, lower priorities, own later jobs) is "
-          "added as " + fmt_ns(oh.release.count()) + " of interference");
+          "added as " +
+          fmt_ns(oh.release.count()) + " of interference");
     }
   }
   if (is_fixed_priority(v.policy)) {
@@ -251,22 +252,21 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
                         "; it cannot finish in time whatever else runs";
       } else {
         const std::int64_t need = a.add(a.add(d.demand, d.blocking), d.release_interference);
-        w.explanation = "in an interval of length t = " + fmt_ns(d.t) +
-                        " the jobs with deadlines inside it need dbf(t) = " + fmt_ns(d.demand) +
-                        ", plus blocking B(t) = " + fmt_ns(d.blocking) +
-                        (d.release_interference > 0
-                             ? ", plus releases " + fmt_ns(d.release_interference)
-                             : std::string()) +
-                        ": " + fmt_ns(need) + " > t by " + fmt_ns(a.sub(need, d.t));
+        w.explanation =
+            "in an interval of length t = " + fmt_ns(d.t) +
+            " the jobs with deadlines inside it need dbf(t) = " + fmt_ns(d.demand) +
+            ", plus blocking B(t) = " + fmt_ns(d.blocking) +
+            (d.release_interference > 0 ? ", plus releases " + fmt_ns(d.release_interference)
+                                        : std::string()) +
+            ": " + fmt_ns(need) + " > t by " + fmt_ns(a.sub(need, d.t));
       }
       witness = w;
     } else if (!witness) {
       timing_ok = true;
       v.rationale.push_back(
-          "checked dbf(t) + B(t)" +
-          std::string(d.release_interference > 0 ? " + releases" : "") + " <= t at t = 0 and " +
-          std::to_string(d.points_checked) + " points (QPA) of [0, " + fmt_ns(d.testing_bound) +
-          "] = [0, max(D_max, min(L, L_a))]: all hold");
+          "checked dbf(t) + B(t)" + std::string(d.release_interference > 0 ? " + releases" : "") +
+          " <= t at t = 0 and " + std::to_string(d.points_checked) + " points (QPA) of [0, " +
+          fmt_ns(d.testing_bound) + "] = [0, max(D_max, min(L, L_a))]: all hold");
     }
     if (options.response_bounds) {
       v.rationale.push_back(

@@ -124,8 +124,8 @@ std::int64_t demand_bound(const TaskSetModel& m, std::int64_t t, Arith& a) {
 
 // B(t) = max{ q_j - 1 : D_j - J_j > t } (0 if none): a job with a later deadline whose region
 // started one tick before the window (ANALYSIS.md; Buttazzo 3rd ed. eq. 8.19 for the q - 1; q in
-// the dense-time form). Without jitter this is D_j > t. With jitter a task with D_j - J_j <= t < D_j
-// already has a job in dbf(t) (one arriving J_j before the window); its blocking job would be a
+// the dense-time form). Without jitter this is D_j > t. With jitter a task with D_j - J_j <= t <
+// D_j already has a job in dbf(t) (one arriving J_j before the window); its blocking job would be a
 // later one, arriving at least T_j >= J_j after that, so after the window started: it cannot block
 // as well. Leaving it out stays sound even when the job counted in dbf is not there: its C_j in
 // dbf(t) covers the q_j - 1 of the blocker instead.
@@ -259,7 +259,8 @@ DemandOutcome edf_demand_test(const TaskSetModel& m, Arith& a) {
 // pending. Then [t0, s*) is busy, where s* is when J*'s last region starts: at most one region
 // of a later-deadline job, started before t0, blocks (it arrived before t0, so its D_j > A + D_i
 // where A = a* - t0 >= -J_i; and D_j - J_j > A + D_i unless task j has a job counted below, see
-// edf_blocking), and every other tick runs a job with deadline <= d* released at or after t0. The least fixed point
+// edf_blocking), and every other tick runs a job with deadline <= d* released at or after t0. The
+// least fixed point
 //   AF = B(A) + (floor((A + J_i)/T_i) + 1) C_i - (q_i^last - 1)
 //        + sum_{j != i} ceil((min(AF, A + 1 + D_i - D_j) + J_j) / T_j)^+ C_j   [+ releases, below]
 // bounds s* + 1 - t0 (the first tick of the last region), so R_i = max_A AF(A) - A + q_i^last - 1.
@@ -357,8 +358,8 @@ EdfResponse edf_response_bound(const TaskSetModel& m, std::size_t i, Arith& a,
       for (const TaskParams& p : m.tasks) {
         if (p.id == ti.id) {
           if (rho > 0) {
-            releases = a.add(releases, std::max<std::int64_t>(
-                                           0, arrivals_before(p, af, a) - own_jobs));
+            releases =
+                a.add(releases, std::max<std::int64_t>(0, arrivals_before(p, af, a) - own_jobs));
           }
           continue;
         }

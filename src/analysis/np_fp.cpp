@@ -63,7 +63,8 @@ FpResponse fp_response_time(const TaskSetModel& m, std::size_t i, Arith& a,
   // are processed between segments whoever runs); their jobs' work does not interfere.
   const std::int64_t rho = m.release_overhead;
   bool lp_releases = false;
-  for (std::size_t j = 0; j < m.tasks.size(); ++j) lp_releases = lp_releases || (!hep[j] && rho > 0);
+  for (std::size_t j = 0; j < m.tasks.size(); ++j)
+    lp_releases = lp_releases || (!hep[j] && rho > 0);
   if (*u == 0 && (b > 0 || lp_releases)) {
     // U_hep = 1 with blocking: L = B + sum ceil(L/T_h) C_h >= B + L has no solution, the active
     // period never closes, and the analysis cannot bound the response.

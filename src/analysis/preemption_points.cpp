@@ -65,9 +65,8 @@ PreemptionPlan plan_preemption_points(const Workload& w, const Setting& s) {
   const std::size_t n = w.tasks.size();
   const Overheads& oh = w.scheduler.overheads;
   Arith sum;
-  const std::int64_t charge =
-      std::max(sum.add(oh.release.count(), oh.dispatch.count()),
-               sum.add(oh.dispatch.count(), oh.preemption.count()));
+  const std::int64_t charge = std::max(sum.add(oh.release.count(), oh.dispatch.count()),
+                                       sum.add(oh.dispatch.count(), oh.preemption.count()));
   Workload work = w;
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> regions(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -54,7 +54,8 @@ Result<PriorityOutcome> compute_priorities(const Workload& w, Policy policy,
   }
   // Audsley: fill levels from the lowest (1) up; at each level, try the unassigned tasks (the ones
   // with the longest deadline first) with all other unassigned tasks above it.
-  Result<TaskSetModel> model = build_model(w, policy, resolve_time_model(w, options), out.priorities);
+  Result<TaskSetModel> model =
+      build_model(w, policy, resolve_time_model(w, options), out.priorities);
   if (!model.ok()) return model.error();
   TaskSetModel& m = *model;
   const auto top = static_cast<std::int32_t>(n + 1);

@@ -82,7 +82,9 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
         {"missed", st.missed},
         {"dropped", dropped},
         {"response_ns",
-         {{"min", r.min.count()}, {"p50", r.p50.count()}, {"p99", r.p99.count()},
+         {{"min", r.min.count()},
+          {"p50", r.p50.count()},
+          {"p99", r.p99.count()},
           {"max", r.max.count()}}},
         {"cv", r.cv},
     });
@@ -148,7 +150,8 @@ int simulate(const SimulateArgs& args) {
   if (!args.policy.empty()) {
     const auto policy = parse_policy(args.policy);
     if (!policy) {
-      print_error("--policy `" + args.policy + "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
+      print_error("--policy `" + args.policy +
+                  "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
       return kExitBadInput;
     }
     w.scheduler.policy = *policy;
@@ -170,14 +173,15 @@ int simulate(const SimulateArgs& args) {
     const std::string why = verdict->witness ? verdict->witness->explanation : verdict->advice;
     if (!args.force) {
       print_error(args.file + ": not schedulable under " + to_string(w.scheduler.policy) + " (" +
-                  verdict->test + "): " + why + (verdict->advice.empty() ? "" : " " + verdict->advice) +
-                  "\nsee `aegisrt admit " + args.file +
-                  "` for the analysis, or pass --force to simulate it anyway");
+                  verdict->test + "): " + why +
+                  (verdict->advice.empty() ? "" : " " + verdict->advice) + "\nsee `aegisrt admit " +
+                  args.file + "` for the analysis, or pass --force to simulate it anyway");
       return kExitUnschedulable;
     }
     admission = "not schedulable (forced)";
-    std::fprintf(stderr, "aegisrt: warning: %s is not schedulable under %s; simulating because of --force\n",
-                 args.file.c_str(), to_string(w.scheduler.policy));
+    std::fprintf(
+        stderr, "aegisrt: warning: %s is not schedulable under %s; simulating because of --force\n",
+        args.file.c_str(), to_string(w.scheduler.policy));
   }
 
   std::unique_ptr<trace::TraceBuffer> buffer;
@@ -186,8 +190,8 @@ int simulate(const SimulateArgs& args) {
     sizing.horizon = *horizon;
     const trace::TraceCapacity size = trace::trace_capacity(w, sizing);
     constexpr std::uint64_t kMaxTraceBytes = 4ULL << 30;
-    const std::uint64_t bytes = size.records * sizeof(trace::TraceRecord) +
-                                size.candidates * sizeof(sched::Candidate);
+    const std::uint64_t bytes =
+        size.records * sizeof(trace::TraceRecord) + size.candidates * sizeof(sched::Candidate);
     if (bytes > kMaxTraceBytes) {
       print_error("a trace of this run could need " + std::to_string(bytes >> 20) +
                   " MiB of memory (limit 4096 MiB): shorten --duration or drop --trace");
@@ -256,8 +260,9 @@ void register_simulate(CLI::App& app, ExitCode& exit) {
                   "override the file's policy: np-edf, np-fp, fifo, lp-edf, lp-fp");
   cmd->add_option("--trace", args->trace_path, "write a Chrome/Perfetto trace JSON here");
   cmd->add_flag("--json", args->json, "print the statistics as JSON");
-  cmd->add_flag("--force", args->force,
-                "simulate a set that admission control rejects (the trace records that it was forced)");
+  cmd->add_flag(
+      "--force", args->force,
+      "simulate a set that admission control rejects (the trace records that it was forced)");
   cmd->footer(
       "Exit codes: 0 ok (admitted and no deadline missed, or --force); 1 internal error; 2 bad "
       "input; 3 the set is not schedulable (use --force to run it); 5 the set was admitted but a "

@@ -16,7 +16,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitBadInput = 2;       // bad input or usage
 inline constexpr int kExitUnschedulable = 3;  // `admit`: the set is not schedulable
-inline constexpr int kExitNotReproduced = 4;  // `explain`: a decision differs or the trace is truncated
+inline constexpr int kExitNotReproduced =
+    4;  // `explain`: a decision differs or the trace is truncated
 inline constexpr int kExitUnexpectedMiss = 5;  // `simulate`: an admitted set missed a deadline
 
 struct ExitCode {

@@ -99,15 +99,16 @@ std::optional<Duration> parse_duration(std::string_view text) {
 std::string format_duration(Duration d) {
   const std::int64_t ns = d.count();
   // Magnitude of ns without overflow for INT64_MIN.
-  const std::uint64_t mag = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  const std::uint64_t mag =
+      ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
   struct Choice {
     std::uint64_t scale;
     int digits;
     const char* suffix;
   };
   Choice c{1, 0, "ns"};
-  for (const Choice candidate : {Choice{1'000'000'000, 9, "s"}, Choice{1'000'000, 6, "ms"},
-                                 Choice{1'000, 3, "us"}}) {
+  for (const Choice candidate :
+       {Choice{1'000'000'000, 9, "s"}, Choice{1'000'000, 6, "ms"}, Choice{1'000, 3, "us"}}) {
     if (mag >= candidate.scale) {
       c = candidate;
       break;

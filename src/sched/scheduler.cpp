@@ -1,10 +1,10 @@
 #include "aegisrt/sched/scheduler.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <utility>
 #include <cmath>
+#include <functional>
 #include <numeric>
+#include <utility>
 
 #include "aegisrt/core/random.hpp"
 

@@ -121,9 +121,10 @@ TEST_P(DenseTime, DenseVerdictsHoldOnAFinerClock) {
           << dump(w) << to_text(*vd) << fine.describe();
     }
   }
-  std::printf("%s: %zu sets, %zu admitted in dense time and checked, %zu explored, %zu incomplete, "
-              "%zu admitted in discrete time but missing on the finer clock\n",
-              to_string(policy), sets, admitted, checked, incomplete, discrete_unsafe);
+  std::printf(
+      "%s: %zu sets, %zu admitted in dense time and checked, %zu explored, %zu incomplete, "
+      "%zu admitted in discrete time but missing on the finer clock\n",
+      to_string(policy), sets, admitted, checked, incomplete, discrete_unsafe);
   EXPECT_GT(admitted, sets / 20);
   EXPECT_LE(incomplete, sets / 10);
 }

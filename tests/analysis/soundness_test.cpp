@@ -83,9 +83,9 @@ TEST_P(EdfSoundness, JitterPlusWcetBeyondTheDeadlineIsRejected) {
 // 4 (offset A = 0: each j_k arrives in [-2, 0] with deadline 5 <= 4 + 0 + ... counted once, AF =
 // 1 + 3 = 4, R = AF - A + q - 1 = 4).
 TEST_P(EdfSoundness, ResponseBoundCountsJobsReleasedAtTheWindowStartWithEarlierDeadlines) {
-  Workload w = make_workload(GetParam(), {make_task("ctl", {1}, 20, 4), make_task("j1", {1}, 20, 5, 0, 2),
-                                          make_task("j2", {1}, 20, 5, 0, 2),
-                                          make_task("j3", {1}, 20, 5, 0, 2)});
+  Workload w = make_workload(
+      GetParam(), {make_task("ctl", {1}, 20, 4), make_task("j1", {1}, 20, 5, 0, 2),
+                   make_task("j2", {1}, 20, 5, 0, 2), make_task("j3", {1}, 20, 5, 0, 2)});
   for (Task& t : w.tasks) t.arrival = ArrivalKind::kSporadic;
   const Result<Verdict> v = admit(w, quick(GetParam()));
   ASSERT_TRUE(v.ok());
@@ -104,7 +104,8 @@ TEST_P(EdfSoundness, ResponseBoundCountsJobsReleasedAtTheWindowStartWithEarlierD
 
 INSTANTIATE_TEST_SUITE_P(Admission, EdfSoundness, ::testing::Values(Policy::kNpEdf, Policy::kLpEdf),
                          [](const auto& param_info) {
-                           return std::string(param_info.param == Policy::kNpEdf ? "np_edf" : "lp_edf");
+                           return std::string(param_info.param == Policy::kNpEdf ? "np_edf"
+                                                                                 : "lp_edf");
                          });
 
 class AnyPolicySoundness : public ::testing::TestWithParam<Policy> {};
@@ -175,8 +176,8 @@ INSTANTIATE_TEST_SUITE_P(Admission, AnyPolicySoundness,
 // Charging the release only to the released job's own region gave s = 1 and R_hi = 5, although
 // lo's release at 1 is processed between segments before hi can start.
 TEST(ReleaseOverhead, ReleasesOfLowerPriorityJobsInterfere) {
-  Workload w = make_workload(Policy::kNpFp,
-                             {make_task("hi", {3}, 20, 0, 2), make_task("lo", {1}, 4, 0, 1)});
+  Workload w =
+      make_workload(Policy::kNpFp, {make_task("hi", {3}, 20, 0, 2), make_task("lo", {1}, 4, 0, 1)});
   w.scheduler.overheads.release = Duration::ns(1);
   const Result<Verdict> v = admit(w, quick(Policy::kNpFp));
   ASSERT_TRUE(v.ok());
@@ -192,8 +193,8 @@ TEST(ReleaseOverhead, ReleasesOfLowerPriorityJobsInterfere) {
 // (rho n = 2): 6 > 3. Without overhead the same set (C = 2 and 1) is also rejected here (dbf 2 +
 // B 0 at t = 3 is fine, but ...) so compare the slack instead: the release term must appear.
 TEST(ReleaseOverhead, EdfWindowsCountReleasesOfLaterDeadlineJobs) {
-  Workload w = make_workload(Policy::kNpEdf,
-                             {make_task("x", {2}, 10, 6), make_task("y", {1}, 100, 100)});
+  Workload w =
+      make_workload(Policy::kNpEdf, {make_task("x", {2}, 10, 6), make_task("y", {1}, 100, 100)});
   // Without overhead: at t = 6, dbf = 2, B(6) = 1 - 1 = 0: slack 4; schedulable.
   const Result<Verdict> plain = admit(w, quick(Policy::kNpEdf));
   ASSERT_TRUE(plain.ok());
@@ -205,16 +206,14 @@ TEST(ReleaseOverhead, EdfWindowsCountReleasesOfLaterDeadlineJobs) {
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->schedulable) << to_text(*v);
   ASSERT_TRUE(v->witness.has_value());
-  EXPECT_NE(v->witness->explanation.find("releases"), std::string::npos)
-      << v->witness->explanation;
+  EXPECT_NE(v->witness->explanation.find("releases"), std::string::npos) << v->witness->explanation;
 }
 
 // The blocking form follows the backend: q - 1 on `sim`, q on a real clock. One task blocks the
 // other by its region: lo (C = 5, D = T = 100) and hi (C = 1, D = T = 10) under np-edf: hi's
 // bound is 1 + 4 = 5 in discrete time and 1 + 5 = 6 in dense time.
 TEST(TimeModel, FollowsTheBackendAndIsSaidInTheRationale) {
-  Workload w = make_workload(Policy::kNpEdf,
-                             {make_task("hi", {1}, 10), make_task("lo", {5}, 100)});
+  Workload w = make_workload(Policy::kNpEdf, {make_task("hi", {1}, 10), make_task("lo", {5}, 100)});
   const Result<Verdict> sim = admit(w, quick(Policy::kNpEdf));
   ASSERT_TRUE(sim.ok());
   EXPECT_EQ(sim->time_model, TimeModel::kDiscrete);

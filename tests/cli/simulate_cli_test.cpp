@@ -12,7 +12,8 @@ namespace {
 const std::string kExamples = std::string(AEGISRT_SOURCE_DIR) + "/examples/";
 
 TEST(SimulateCliTest, JsonReportsEveryTaskWithCountsThatAddUp) {
-  const CliRun sut = run_cli("simulate --json --force --duration 5s '" + kExamples + "overload.yaml'");
+  const CliRun sut =
+      run_cli("simulate --json --force --duration 5s '" + kExamples + "overload.yaml'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   const auto j = nlohmann::json::parse(sut.out);
   ASSERT_TRUE(j["tasks"].is_array());
@@ -41,8 +42,8 @@ TEST(SimulateCliTest, JsonReportsEveryTaskWithCountsThatAddUp) {
 }
 
 TEST(SimulateCliTest, PolicyOptionOverridesTheFile) {
-  const CliRun sut =
-      run_cli("simulate --json --force --duration 1s --policy fifo '" + kExamples + "example-mix.yaml'");
+  const CliRun sut = run_cli("simulate --json --force --duration 1s --policy fifo '" + kExamples +
+                             "example-mix.yaml'");
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   EXPECT_EQ(nlohmann::json::parse(sut.out)["policy"], "fifo");
 }

@@ -135,7 +135,7 @@ struct Verdict {
   bool schedulable = false;  // admitted: the timing test passed and memory fits
   Policy policy = Policy::kNpEdf;
   TimeModel time_model = TimeModel::kDiscrete;
-  std::string test;    // which test decided, with its source
+  std::string test;  // which test decided, with its source
   // The timing test is necessary and sufficient for the scheduler as documented: np-edf in discrete
   // time without jitter and without overheads. Every other verdict is sufficient only.
   bool exact = false;
