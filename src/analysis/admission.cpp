@@ -382,18 +382,22 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
                 "may still be schedulable");
 
   // Memory.
-  v.memory = check_memory(workload);
+  v.memory = check_memory(workload, options);
   if (v.memory.budget_bytes != 0) {
-    v.rationale.push_back("memory: " + std::to_string(v.memory.total_bytes) + " B declared, " +
-                          "budget " + std::to_string(v.memory.budget_bytes) +
+    v.rationale.push_back("memory: " + v.memory.source + " = " +
+                          std::to_string(v.memory.total_bytes) + " B, budget " +
+                          std::to_string(v.memory.budget_bytes) +
                           " B: " + (v.memory.fits ? "fits" : "does not fit"));
+  } else if (options.planned_model_bytes) {
+    v.rationale.push_back("memory: " + v.memory.source + "; no device.memory_budget declared");
   }
   if (!v.memory.fits && !witness) {
     Witness w;
     w.kind = Witness::Kind::kMemory;
     w.detail = std::to_string(v.memory.total_bytes) + " B > " +
                std::to_string(v.memory.budget_bytes) + " B";
-    w.explanation = "the tasks' declared memory exceeds the device budget: " + w.detail;
+    w.explanation =
+        "the tasks' memory (" + v.memory.source + ") exceeds the device budget: " + w.detail;
     witness = w;
   }
 
@@ -424,7 +428,7 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   // Advice.
   if (!v.schedulable && witness) {
     if (witness->kind == Witness::Kind::kMemory) {
-      v.advice = "reduce the declared memory by " +
+      v.advice = "reduce the tasks' memory by " +
                  std::to_string(v.memory.total_bytes - v.memory.budget_bytes) +
                  " B or raise device.memory_budget";
     } else if (options.advise) {

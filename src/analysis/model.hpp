@@ -198,7 +198,7 @@ std::vector<std::int64_t> fp_max_np_regions(const TaskSetModel& m, Arith& a);
 std::vector<std::int64_t> edf_max_np_regions(const TaskSetModel& m, Arith& a, bool* complete);
 
 // Memory (memory.cpp).
-MemoryCheck check_memory(const Workload& w);
+MemoryCheck check_memory(const Workload& w, const AdmitOptions& options);
 
 // ---------------------------------------------------------------------------------------------
 // Priority assignment (priority_assignment.cpp).

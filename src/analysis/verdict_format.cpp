@@ -89,7 +89,10 @@ std::string to_json(const Verdict& v) {
   j["advice"] = v.advice;
   j["memory"] = {{"total_bytes", v.memory.total_bytes},
                  {"budget_bytes", v.memory.budget_bytes},
-                 {"fits", v.memory.fits}};
+                 {"fits", v.memory.fits},
+                 {"planned_bytes", v.memory.planned_bytes},
+                 {"declared_bytes", v.memory.declared_bytes},
+                 {"source", v.memory.source}};
   if (lp && !v.preemption_points.empty()) {
     json plans = json::array();
     for (const RegionPlan& p : v.preemption_points) {

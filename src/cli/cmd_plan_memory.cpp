@@ -158,7 +158,8 @@ int run_plan_memory(const PlanMemoryArgs& args) {
   } else {
     print_text(*planned);
   }
-  return kExitOk;
+  // Like `admit`: a plan that does not fit the device's budget is a refusal a script can see.
+  return planned->fits_budget ? kExitOk : kExitUnschedulable;
 }
 
 void register_plan_memory(CLI::App& app, ExitCode& exit) {

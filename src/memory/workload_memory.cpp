@@ -1,5 +1,6 @@
 #include "aegisrt/memory/workload_memory.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -77,6 +78,32 @@ Result<WorkloadMemory> plan_workload(const Workload& w, std::optional<Preemption
   out->budget_bytes = w.device.memory_budget_bytes;
   out->fits_budget = out->budget_bytes == 0 || out->total_bytes <= out->budget_bytes;
   return out;
+}
+
+Result<std::optional<AdmissionMemory>> admission_memory(const Workload& w, Policy policy) {
+  if (w.device.memory_budget_bytes == 0) return std::optional<AdmissionMemory>{};
+  const bool any_model = std::any_of(w.tasks.begin(), w.tasks.end(), [](const Task& t) {
+    return t.model.has_value() && !t.model->path.empty();
+  });
+  if (!any_model) return std::optional<AdmissionMemory>{};
+  Workload copy = w;
+  copy.scheduler.policy = policy;
+  auto planned = plan_workload(copy);
+  if (!planned) {
+    Error e = planned.error();
+    if (e.hint.empty()) {
+      e.hint = "admission plans the models' memory to compare it with device.memory_budget";
+    }
+    return e;
+  }
+  AdmissionMemory out;
+  out.bytes = planned->total_bytes;
+  const std::uint64_t arena = planned->shared.shared_bytes;
+  out.source = "plan-memory, preemption " + std::string(to_string(planned->preemption)) +
+               ": weights " + std::to_string(out.bytes - std::min(out.bytes, arena)) + " B + " +
+               (planned->shared.isolated_layout ? "isolated arenas " : "shared arena ") +
+               std::to_string(arena) + " B";
+  return std::optional<AdmissionMemory>{std::move(out)};
 }
 
 }  // namespace aegisrt::memory

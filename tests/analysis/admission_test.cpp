@@ -28,7 +28,34 @@ TEST(AdmissionTest, RejectsWhenDeclaredMemoryExceedsTheBudget) {
   EXPECT_EQ(sut->memory.total_bytes, 1100u);
   EXPECT_FALSE(sut->memory.fits);
   EXPECT_EQ(sut->witness->kind, Witness::Kind::kMemory);
-  EXPECT_EQ(sut->advice, "reduce the declared memory by 100 B or raise device.memory_budget");
+  EXPECT_EQ(sut->advice, "reduce the tasks' memory by 100 B or raise device.memory_budget");
+}
+
+// With the planner's figure, a task with a model counts the plan instead of its declared memory;
+// a task without a model still counts what it declares: 700 planned + 500 declared > 1000.
+TEST(AdmissionTest, ModelTasksCountThePlannedMemory) {
+  Workload w = make_workload(Policy::kNpEdf, {make_task("a", {1}, 10), make_task("b", {1}, 10)});
+  w.tasks[0].model = ModelSpec{"a.onnx", {}};
+  w.tasks[0].memory_bytes = 100;  // ignored: the plan replaces it
+  w.tasks[1].memory_bytes = 500;
+  w.device.memory_budget_bytes = 1000;
+  AdmitOptions opts;
+  opts.planned_model_bytes = 700;
+  opts.planned_memory_source = "test plan";
+
+  const Result<Verdict> sut = admit(w, opts);
+
+  ASSERT_TRUE(sut.ok());
+  EXPECT_FALSE(sut->schedulable);
+  EXPECT_EQ(sut->memory.total_bytes, 1200u);
+  EXPECT_EQ(sut->memory.planned_bytes, 700u);
+  EXPECT_EQ(sut->memory.declared_bytes, 500u);
+  EXPECT_NE(sut->memory.source.find("test plan"), std::string::npos);
+  // 400 planned + 500 declared fits.
+  opts.planned_model_bytes = 400;
+  const Result<Verdict> fits = admit(w, opts);
+  ASSERT_TRUE(fits.ok());
+  EXPECT_TRUE(fits->schedulable) << to_text(*fits);
 }
 
 TEST(AdmissionTest, NoMemoryBudgetMeansNoMemoryConstraint) {

@@ -189,7 +189,7 @@ TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
 
   const CliRun sut = run_cli("plan-memory --json " + path.string());
 
-  ASSERT_EQ(sut.exit_code, 0) << sut.out;
+  ASSERT_EQ(sut.exit_code, 3) << sut.out;  // the plan does not fit the 1 MiB budget
   const auto j = nlohmann::json::parse(sut.out);
   EXPECT_EQ(j["preemption"], "limited");  // lp-fp preempts at segment boundaries
   ASSERT_EQ(j["models"].size(), 2u);
@@ -203,6 +203,51 @@ TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
   EXPECT_EQ(j["shared"]["nesting_bound_bytes"].get<std::uint64_t>(), std::max(text, kept + face));
   EXPECT_EQ(j["budget_bytes"].get<std::uint64_t>(), 1u << 20);
   EXPECT_FALSE(j["fits_budget"].get<bool>());
+  std::filesystem::remove(path);
+}
+
+// Admission counts the planner's figure for model tasks, not their (absent) declared memory: two
+// models planned at several MiB against a 1 MiB budget are refused by `admit` and `simulate`,
+// with the figure named; with a 1 GiB budget both admit.
+TEST(PlanMemoryCliTest, AdmissionCountsThePlannedMemoryOfModelTasks) {
+  const std::string front =
+      aegisrt::testing::cached_model("face_detection_front_128x128_barracuda.onnx");
+  const std::string lines = aegisrt::testing::cached_model("mlsd_320x320_tiny.onnx");
+  if (front.empty() || lines.empty()) GTEST_SKIP() << aegisrt::testing::kFetchHint;
+  const auto path = std::filesystem::temp_directory_path() / "aegisrt_admit_memory.yaml";
+  auto write = [&](const std::string& budget) {
+    std::ofstream(path) << "name: two-models\n"
+                           "device: {backend: sim, memory_budget_mib: "
+                        << budget
+                        << "}\n"
+                           "scheduler: {policy: np-edf}\n"
+                           "tasks:\n"
+                           "  - {name: face, period_ms: 100, model: "
+                        << front
+                        << ", sim: {segments_ms: [2]}}\n"
+                           "  - {name: lines, period_ms: 200, model: "
+                        << lines << ", sim: {segments_ms: [5]}}\n";
+  };
+  write("1");
+  const CliRun plan = run_cli("plan-memory --json " + path.string());
+  ASSERT_EQ(plan.exit_code, 3) << plan.out;
+  const auto planned = nlohmann::json::parse(plan.out)["total_bytes"].get<std::uint64_t>();
+  ASSERT_GT(planned, 1u << 20);
+
+  const CliRun admit = run_cli("admit --json " + path.string());
+  EXPECT_EQ(admit.exit_code, 3) << admit.out;
+  const auto v = nlohmann::json::parse(admit.out);
+  EXPECT_EQ(v["memory"]["total_bytes"].get<std::uint64_t>(), planned);
+  EXPECT_FALSE(v["memory"]["fits"].get<bool>());
+  EXPECT_NE(admit.out.find("planned for the model tasks"), std::string::npos) << admit.out;
+
+  const CliRun sim = run_cli("simulate --duration 1s " + path.string());
+  EXPECT_EQ(sim.exit_code, 3) << sim.out;
+  EXPECT_NE(sim.out.find("planned for the model tasks"), std::string::npos) << sim.out;
+
+  write("1024");
+  EXPECT_EQ(run_cli("admit " + path.string()).exit_code, 0);
+  EXPECT_EQ(run_cli("simulate --duration 1s " + path.string()).exit_code, 0);
   std::filesystem::remove(path);
 }
 

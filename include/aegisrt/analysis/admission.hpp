@@ -62,6 +62,13 @@ struct AdmitOptions {
   // lp policies: blocking tolerances, largest admissible non-preemptive region per task and the
   // merged preemption-point plan.
   bool preemption_advice = true;
+  // Device memory of the tasks that run models, from the memory planner: weights of every distinct
+  // model plus the set's shared (or isolated) arena for the policy's preemption
+  // (memory::admission_memory, docs/design/0004). Empty: not planned; every task's declared
+  // `memory_*` is counted. When set, tasks with a model count this figure instead of their
+  // declared memory, and `planned_memory_source` names it in the rationale.
+  std::optional<std::uint64_t> planned_model_bytes;
+  std::string planned_memory_source;
 };
 
 // Per task: the numbers that the verdict rests on.
@@ -129,6 +136,9 @@ struct MemoryCheck {
   std::uint64_t total_bytes = 0;
   std::uint64_t budget_bytes = 0;  // 0: no budget declared (always fits)
   bool fits = true;
+  std::uint64_t planned_bytes = 0;   // of total: the planner's figure for the model tasks
+  std::uint64_t declared_bytes = 0;  // of total: declared `memory_*` of the other tasks
+  std::string source;                // how the total was obtained, for the rationale
 };
 
 struct Verdict {

@@ -59,4 +59,15 @@ Result<WorkloadMemory> plan_models(std::span<const ModelRef> models, Preemption 
 Result<WorkloadMemory> plan_workload(const Workload& w, std::optional<Preemption> preemption = {},
                                      const model::SegmentOptions& segments = {});
 
+// What admission counts for a workload's model tasks against the device budget
+// (analysis::AdmitOptions::planned_model_bytes): the set planned for `policy`'s preemption.
+struct AdmissionMemory {
+  std::uint64_t bytes = 0;  // weights of every distinct model + the shared (or isolated) arena
+  std::string source;       // the figure in words, for the verdict's rationale
+};
+
+// nullopt when nothing needs planning: no device.memory_budget is declared, or no task names a
+// model. Errors: the first model that does not import, with a hint that admission needs it.
+Result<std::optional<AdmissionMemory>> admission_memory(const Workload& w, Policy policy);
+
 }  // namespace aegisrt::memory
