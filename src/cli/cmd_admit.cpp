@@ -1,8 +1,12 @@
 // `aegisrt admit FILE`: schedulability analysis of a workload file, with the rationale.
 // Exit 0 schedulable, 3 not schedulable, 2 bad input or usage.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
+#include "admission_memory.hpp"
 #include "aegisrt/analysis/admission.hpp"
 #include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
@@ -19,6 +23,20 @@ struct AdmitArgs {
   bool no_sensitivity = false;
 };
 
+// The command that repeats this analysis: the file and the options that override it, so that a
+// rejection's advice can say what to re-run after the change ("" when none were given).
+std::string rerun_command(const AdmitArgs& args) {
+  std::string flags;
+  if (!args.policy.empty()) flags += " --policy " + args.policy;
+  if (!args.priorities.empty()) flags += " --assign-priorities " + args.priorities;
+  if (args.dense) flags += " --dense-time";
+  if (flags.empty()) return {};
+  const bool plain = std::all_of(args.file.begin(), args.file.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("/._-+,:=@", c) != nullptr;
+  });
+  return "aegisrt admit " + (plain ? args.file : "'" + args.file + "'") + flags;
+}
+
 int run_admit(const AdmitArgs& args) {
   Result<workload::Loaded> loaded = workload::load_file(args.file);
   if (!loaded.ok()) {
@@ -33,10 +51,17 @@ int run_admit(const AdmitArgs& args) {
   if (args.priorities == "opa") opts.priorities = analysis::PriorityAssignment::kAudsley;
   if (args.dense) opts.time_model = analysis::TimeModel::kDense;
   if (args.no_sensitivity) opts.scaling_precision = 0;
-  const Result<analysis::Verdict> v = analysis::admit(loaded->workload, opts);
+  if (Status st = add_planned_memory(loaded->workload, opts); !st.ok()) {
+    print_error(st.error().to_string());
+    return kExitBadInput;
+  }
+  Result<analysis::Verdict> v = analysis::admit(loaded->workload, opts);
   if (!v.ok()) {
     print_error(v.error().to_string());
     return v.error().code == ErrorCode::kInternal ? kExitInternal : kExitBadInput;
+  }
+  if (const std::string rerun = rerun_command(args); !v->schedulable && !rerun.empty()) {
+    v->advice += (v->advice.empty() ? "" : "; ") + std::string("then re-run `") + rerun + "`";
   }
   const std::string out = args.json ? analysis::to_json(*v) + "\n" : analysis::to_text(*v);
   std::fputs(out.c_str(), stdout);
@@ -48,8 +73,7 @@ void register_admit(CLI::App& app, ExitCode& exit) {
   CLI::App* cmd = app.add_subcommand(
       "admit",
       "Schedulability analysis of a workload: a verdict with its rationale (which test, the bound "
-      "of every task, the witness of a rejection). Exit 0 schedulable, 3 not schedulable, 2 bad "
-      "input.");
+      "of every task, the witness of a rejection).");
   cmd->add_option("file", args->file, "workload file (YAML or JSON)")->required();
   cmd->add_option("--policy", args->policy,
                   "policy to analyse (default: the workload's); fifo is analysed as np-fp with "
@@ -65,6 +89,9 @@ void register_admit(CLI::App& app, ExitCode& exit) {
                 "analysed so already; see docs/design/0002-admission.md)");
   cmd->add_flag("--no-sensitivity", args->no_sensitivity,
                 "skip the critical scaling factor (a bisection of about 20 analyses)");
+  cmd->footer(
+      "Exit codes: 0 schedulable; 3 not schedulable (the witness and advice say why); 2 bad "
+      "input or usage; 1 internal error.");
   cmd->callback([args, &exit] { exit.value = run_admit(*args); });
 }
 

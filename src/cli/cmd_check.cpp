@@ -47,10 +47,12 @@ void register_check(CLI::App& app, ExitCode& exit) {
   CLI::App* cmd = app.add_subcommand(
       "check",
       "Validate a workload file (AegisRT YAML/JSON, or an InferEdgeOrchestrator task config) and "
-      "print it normalised: every default filled in, durations in integer nanoseconds.\nExit "
-      "codes: 0 valid, 2 invalid (the message names file:line:column and the field).");
+      "print it normalised: every default filled in, durations in integer nanoseconds.");
   cmd->add_option("file", opt->file, "Workload file (.yaml, .yml or .json)")->required();
   cmd->add_flag("--json", opt->json, "Print JSON instead of YAML");
+  cmd->footer(
+      "Exit codes: 0 valid; 1 internal error; 2 invalid (the message names file:line:column and "
+      "the field), missing, or a directory.");
   cmd->callback([opt, &exit] { exit.value = run_check(*opt); });
 }
 

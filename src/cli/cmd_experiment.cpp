@@ -1,5 +1,8 @@
 // `aegisrt experiment acceptance ...`: acceptance ratio of the admission tests on random task sets,
 // with every admitted set simulated on the scheduler core (its miss ratio must be zero).
+#include <fmt/format.h>
+
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +29,9 @@ struct AcceptanceArgs {
   bool implicit_deadlines = false;
 };
 
+// The most utilisation points one run makes (FROM:TO:STEP).
+constexpr std::size_t kMaxPoints = 1000;
+
 bool write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream f(p);
   f << text;
@@ -49,6 +55,26 @@ int run_acceptance_cmd(const AcceptanceArgs& a) {
     print_error("--utilisation wants FROM:TO:STEP, e.g. 0.05:1.0:0.05");
     return kExitBadInput;
   }
+  if (!(step > 0) || !std::isfinite(step)) {
+    print_error("--utilisation `" + a.utilisation +
+                "`: the step must be a positive number, e.g. 0.05:1.0:0.05");
+    return kExitBadInput;
+  }
+  // As many points as run_acceptance makes; more than kMaxPoints would run for hours.
+  if (to >= from && (to - from) / step + 1 > static_cast<double>(kMaxPoints)) {
+    print_error("--utilisation `" + a.utilisation + "` makes more than " +
+                std::to_string(kMaxPoints) + " utilisation points; use a step of at least " +
+                fmt::format("{:.3g}", (to - from) / static_cast<double>(kMaxPoints - 1)));
+    return kExitBadInput;
+  }
+  if (a.sets == 0) {
+    print_error("--sets 0: give at least 1 task set per utilisation point");
+    return kExitBadInput;
+  }
+  if (a.segments == 0) {
+    print_error("--segments 0: give at least 1 segment per task");
+    return kExitBadInput;
+  }
   cfg.u_from = from;
   cfg.u_to = to;
   cfg.u_step = step;
@@ -56,7 +82,7 @@ int run_acceptance_cmd(const AcceptanceArgs& a) {
   cfg.seed = a.seed;
   cfg.simulate_periods = a.simulate_periods;
   cfg.generator.tasks = a.tasks;
-  cfg.generator.segments = a.segments == 0 ? 1 : a.segments;
+  cfg.generator.segments = a.segments;
   cfg.generator.constrained_deadlines = !a.implicit_deadlines;
   const std::optional<Duration> lo = positive_duration_option("--min-period", a.min_period);
   if (!lo) return kExitBadInput;
@@ -104,7 +130,8 @@ void register_experiment(CLI::App& app, ExitCode& exit) {
       "acceptance.csv and acceptance.svg.");
   acc->add_option("--policies", a->policies, "comma-separated tests")->capture_default_str();
   acc->add_option("--tasks", a->tasks, "tasks per set")->capture_default_str();
-  acc->add_option("--utilisation", a->utilisation, "FROM:TO:STEP")->capture_default_str();
+  acc->add_option("--utilisation", a->utilisation, "FROM:TO:STEP (at most 1000 points)")
+      ->capture_default_str();
   acc->add_option("--sets", a->sets, "task sets per utilisation point")->capture_default_str();
   acc->add_option("--seed", a->seed, "generator seed")->capture_default_str();
   acc->add_option("--segments", a->segments, "segments per task (random cut points)")
@@ -116,6 +143,11 @@ void register_experiment(CLI::App& app, ExitCode& exit) {
   acc->add_option("--min-period", a->min_period, "shortest period")->capture_default_str();
   acc->add_option("--max-period", a->max_period, "longest period")->capture_default_str();
   acc->add_flag("--implicit-deadlines", a->implicit_deadlines, "D = T instead of D in [C, T]");
+  acc->footer(
+      "Exit codes: 0 the curves were written and no admitted set missed a deadline in simulation; "
+      "1 an admitted set missed a deadline (the analysis is wrong), or an internal error; 2 bad "
+      "input or usage (e.g. --sets 0, --segments 0, a utilisation step that is not positive or "
+      "makes more than 1000 points).");
   acc->callback([a, &exit] { exit.value = run_acceptance_cmd(*a); });
 }
 

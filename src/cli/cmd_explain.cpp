@@ -87,6 +87,7 @@ void print_json(const std::string& path, const trace::ExplainReport& r, bool ver
 }
 
 int run_explain(const ExplainOptions& o) {
+  if (reject_directory(o.trace, "a trace file")) return kExitBadInput;
   const auto report = trace::explain_file(o.trace);
   if (!report.ok()) {
     print_error(report.error().to_string());
@@ -112,7 +113,8 @@ void register_explain(CLI::App& app, ExitCode& exit) {
   cmd->add_flag("-v,--verbose", opts->verbose, "Print every decision with its reason");
   cmd->footer(
       "Exit codes: 0 every decision reproduced; 4 a decision was not reproduced or the trace is "
-      "truncated (records were lost); 2 the file is missing, not JSON or not an AegisRT trace.\n");
+      "truncated (records were lost); 2 the file is missing, a directory, not JSON or not an "
+      "AegisRT trace; 1 internal error.\n");
   cmd->callback([opts, &exit] { exit.value = run_explain(*opts); });
 }
 

@@ -1,5 +1,6 @@
-// `aegisrt infer MODEL [--backend cpu|opencv] [--input-shape 1,3,48,192]
-//   [--input FILE.npy... | --seed N] [--output-dir DIR] [--repeat N] [--threads T] [--json]`:
+// `aegisrt infer MODEL [--backend cpu|opencv] [--input-shape [NAME=]1,3,48,192]...
+//   [--input FILE.npy... | --seed N] [--output-dir DIR] [--repeat N] [--threads T]
+//   [--segments N] [--json]`:
 // runs a model on a real backend, writes each output as .npy and reports latency
 // (min / p50 / p99 / max over --repeat inferences) and every segment's time.
 #include <fmt/format.h>
@@ -31,7 +32,7 @@ namespace {
 struct InferArgs {
   std::string model;
   std::string backend = "cpu";
-  std::string input_shape;
+  std::vector<std::string> input_shapes;
   std::vector<std::string> inputs;
   std::uint32_t seed = 1;
   std::string output_dir;
@@ -92,6 +93,14 @@ int exit_for(const Error& e) {
 Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
                                                           const model::ImportOptions& options) {
   if (args.backend == "opencv") {
+    if (options.input_shapes.size() > 1) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "the opencv backend takes one --input-shape (its model's first input)");
+    }
+    // opencv::load applies a shape to the first input: a named one is checked by an import.
+    if (!options.input_shapes.empty() && !options.input_shapes.front().name.empty()) {
+      if (auto graph = model::import_file(args.model, options); !graph) return graph.error();
+    }
     const model::Shape shape =
         options.input_shapes.empty() ? model::Shape{} : options.input_shapes.front().shape;
     return opencv::load(args.model, shape, args.threads);
@@ -104,6 +113,7 @@ Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
 }
 
 int run_infer(const InferArgs& args) {
+  if (reject_directory(args.model, "an ONNX file")) return kExitBadInput;
   // Inputs from files are read first: a file can also give the input shape.
   std::vector<backend::NpyArray> files;
   for (const std::string& path : args.inputs) {
@@ -122,14 +132,15 @@ int run_infer(const InferArgs& args) {
   }
 
   model::ImportOptions options;
-  if (!args.input_shape.empty()) {
-    auto shape = model::parse_input_shape(args.input_shape);
+  for (const std::string& text : args.input_shapes) {
+    auto shape = model::parse_input_shape(text);
     if (!shape) {
       print_error(shape.error().to_string());
       return kExitBadInput;
     }
     options.input_shapes.push_back(*shape);
-  } else if (!files.empty()) {
+  }
+  if (options.input_shapes.empty() && !files.empty()) {
     options.input_shapes.push_back({"", files.front().shape});
   }
 
@@ -310,9 +321,9 @@ void register_infer(CLI::App& app, ExitCode& exit) {
                   "or opencv (OpenCV DNN, one opaque segment)")
       ->check(CLI::IsMember({"cpu", "opencv"}))
       ->capture_default_str();
-  cmd->add_option("--input-shape", args->input_shape,
-                  "shape of the model's first input, e.g. 1,3,48,192 (or NAME=1,3,48,192); "
-                  "default: the file's, or the --input file's");
+  cmd->add_option("--input-shape", args->input_shapes,
+                  "shape of a dynamic input: 1,3,48,192 (the first input) or NAME=1,3,48,192; "
+                  "repeatable; default: the file's, or the --input file's");
   auto* input = cmd->add_option("--input", args->inputs,
                                 "input tensor as .npy (float32, C order), one per model input");
   cmd->add_option("--seed", args->seed,
@@ -327,10 +338,15 @@ void register_infer(CLI::App& app, ExitCode& exit) {
   cmd->add_option("--threads", args->threads, "compute threads")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  cmd->add_option("--max-segments", args->max_segments,
-                  "cpu: merge nodes into at most this many segments (0: one per node)")
+  cmd->add_option("--segments", args->max_segments,
+                  "cpu: merge nodes into at most N segments of similar FLOPs (0: one per node)")
       ->capture_default_str();
+  add_deprecated_alias(*cmd, "--max-segments", "--segments", args->max_segments);
   cmd->add_flag("--json", args->json, "print JSON instead of text");
+  cmd->footer(
+      "Exit codes: 0 ok; 1 internal error (the engine failed, or out of memory); 2 bad input or "
+      "usage (a missing or unreadable model, an unsupported operator, a wrong input shape or "
+      "input file).");
   cmd->callback([args, &exit]() { exit.value = run_infer(*args); });
 }
 

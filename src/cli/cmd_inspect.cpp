@@ -33,6 +33,7 @@ nlohmann::json value_json(const model::Graph& g, model::ValueId id) {
 }
 
 int run_inspect(const InspectArgs& args) {
+  if (reject_directory(args.model, "an ONNX file")) return kExitBadInput;
   model::ImportOptions options;
   for (const std::string& s : args.input_shapes) {
     auto shape = model::parse_input_shape(s);
@@ -142,6 +143,9 @@ void register_inspect(CLI::App& app, ExitCode& exit) {
   cmd->add_option("--min-segment-flops", args->min_segment_flops,
                   "merge consecutive nodes until each segment has at least F FLOPs");
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
+  cmd->footer(
+      "Exit codes: 0 ok; 2 bad input or usage (a missing, corrupt or unsupported model, a wrong "
+      "input shape).");
   cmd->callback([args, &exit]() { exit.value = run_inspect(*args); });
 }
 

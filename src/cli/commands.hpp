@@ -36,6 +36,23 @@ void register_all(CLI::App& app, ExitCode& exit);
 // Prints "aegisrt: error: <message>" to stderr.
 void print_error(const std::string& message);
 
+// Prints "aegisrt: note: <alias> is deprecated; use <name> ..." to stderr.
+void print_deprecated(const std::string& alias, const std::string& name);
+
+// An old spelling of option `name` kept working for existing scripts: it sets the same variable,
+// is hidden from --help and prints a one-line note each time it is used.
+template <typename T>
+CLI::Option* add_deprecated_alias(CLI::App& cmd, const std::string& alias, const std::string& name,
+                                  T& variable) {
+  return cmd.add_option(alias, variable, "deprecated spelling of " + name)
+      ->group("")
+      ->each([alias, name](const std::string&) { print_deprecated(alias, name); });
+}
+
+// A directory where a file is expected: prints "`PATH` is a directory, not <what>" and returns
+// true (the caller exits kExitBadInput); false for anything else, which the reader then opens.
+bool reject_directory(const std::string& path, const std::string& what);
+
 // The value of a duration option such as `--duration 10s`, read exactly (parse_duration_text): a
 // positive number with its unit. Otherwise prints why, naming the option ("--duration `1.5ns` is
 // not a whole number of nanoseconds; ..."), and returns nullopt: the caller exits kExitBadInput.

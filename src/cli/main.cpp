@@ -2,7 +2,10 @@
 #include <cctype>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +18,166 @@ namespace {
 std::vector<std::pair<int, Registrar>>& registry() {
   static std::vector<std::pair<int, Registrar>> commands;
   return commands;
+}
+
+std::string backticked(std::string_view text) { return "`" + std::string(text) + "`"; }
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The name nearest to `word` when it is close enough to be a plausible typo (at most a third of
+// the word's characters edited, at least two allowed).
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& names) {
+  std::optional<std::string> best;
+  std::size_t best_distance = 0;
+  for (const std::string& name : names) {
+    const std::size_t d = edit_distance(word, name);
+    if (!best || d < best_distance) {
+      best = name;
+      best_distance = d;
+    }
+  }
+  if (!best || best_distance > std::max<std::size_t>(2, word.size() / 3)) return std::nullopt;
+  return best;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::vector<std::string> command_names(CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  return names;
+}
+
+// "aegisrt experiment acceptance".
+std::string command_line_of(const CLI::App& app) {
+  std::string out = app.get_name();
+  for (const CLI::App* p = app.get_parent(); p != nullptr; p = p->get_parent()) {
+    out = p->get_name() + " " + out;
+  }
+  return out;
+}
+
+// The command being parsed when CLI11 threw: the last one named on the command line.
+CLI::App& deepest_parsed(CLI::App& app) {
+  const std::vector<CLI::App*> parsed = app.get_subcommands();
+  return parsed.empty() ? app : deepest_parsed(*parsed.back());
+}
+
+// Where a command is expected (`aegisrt WORD`, `aegisrt experiment WORD`), a word that names none;
+// CLI11 would only say "A subcommand is required". An option ends the scan: CLI11 reports those.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* current = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    const std::vector<std::string> names = command_names(*current);
+    if (word.starts_with("-") || names.empty()) return std::nullopt;
+    if (std::find(names.begin(), names.end(), word) != names.end()) {
+      current = current->get_subcommand(word);
+      continue;
+    }
+    const std::optional<std::string> near = nearest(word, names);
+    const std::string of =
+        current->get_parent() == nullptr ? "" : " of " + backticked(command_line_of(*current));
+    return "unknown command " + backticked(word) + of +
+           (near ? " (did you mean " + backticked(*near) + "?)" : "") +
+           "; commands: " + join(names);
+  }
+  return std::nullopt;
+}
+
+// Every CLI11 parse error as "aegisrt: error: <command>: <what>; see `<command> --help`", with
+// the nearest option for an unknown one.
+void print_parse_error(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App& at = deepest_parsed(app);
+  const std::string where = command_line_of(at);
+  const std::string see = "; see `" + where + " --help`";
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    std::vector<std::string> names;
+    for (const CLI::Option* o : at.get_options()) {
+      if (o->get_group().empty()) continue;  // deprecated aliases are not suggested
+      for (const std::string& l : o->get_lnames()) names.push_back("--" + l);
+    }
+    for (const CLI::App* p = &at; p != nullptr; p = p->get_parent()) {
+      for (const std::string& extra : p->remaining()) {
+        if (!extra.starts_with("-")) {
+          print_error(where + ": unexpected argument " + backticked(extra) + see);
+          return;
+        }
+        const std::string name = extra.substr(0, extra.find('='));
+        const std::optional<std::string> near = nearest(name, names);
+        print_error(where + ": unknown option " + backticked(name) +
+                    (near ? " (did you mean " + backticked(*near) + "?)" : "") + see);
+        return;
+      }
+    }
+  } else if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+             at.get_require_subcommand_min() > 0 && at.get_subcommands().empty()) {
+    print_error(where + ": a command is required: one of " + join(command_names(at)) + see);
+    return;
+  }
+  // CLI11's "--seed: 1 required UINT missing" and "Could not convert: --seed = abc", reworded.
+  std::string what = e.what();
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && what.ends_with(" missing")) {
+    what = what.substr(0, what.find(':')) + " needs a value";
+  } else if (const std::string prefix = "Could not convert: ";
+             dynamic_cast<const CLI::ConversionError*>(&e) != nullptr && what.starts_with(prefix)) {
+    const std::size_t eq = what.find(" = ");
+    if (eq != std::string::npos) {
+      const std::string name = what.substr(prefix.size(), eq - prefix.size());
+      const CLI::Option* o = at.get_option_no_throw(name);
+      const std::string type = o == nullptr ? "" : o->get_type_name();
+      const std::string kind = type.starts_with("UINT")    ? "a whole number >= 0"
+                               : type.starts_with("INT")   ? "a whole number"
+                               : type.starts_with("FLOAT") ? "a number"
+                                                           : "a valid value";
+      what = name + ": " + backticked(what.substr(eq + 3)) + " is not " + kind;
+    }
+  }
+  print_error(where + ": " + what + see);
+}
+
+// Unsigned options (seeds, counts) refuse a negative number instead of wrapping it around.
+void reject_negative_unsigned(CLI::App& app) {
+  for (CLI::Option* o : app.get_options()) {
+    if (!o->get_type_name().starts_with("UINT")) continue;
+    o->check(CLI::Validator(
+        [](std::string& value) -> std::string {
+          return value.starts_with("-")
+                     ? backticked(value) + " is negative; give a whole number >= 0"
+                     : std::string();
+        },
+        "", "non-negative"));
+  }
+  for (CLI::App* sub : app.get_subcommands({})) reject_negative_unsigned(*sub);
+}
+
+// A command whose help does not list its own exit codes gets the common list.
+void default_exit_code_footers(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_footer().empty()) {
+      sub->footer(
+          "Exit codes: 0 ok; 1 internal error; 2 bad input or usage; 3 not schedulable or does "
+          "not fit (see README.md).");
+    }
+    default_exit_code_footers(*sub);
+  }
 }
 
 }  // namespace
@@ -32,6 +195,18 @@ void register_all(CLI::App& app, ExitCode& exit) {
 
 void print_error(const std::string& message) {
   std::fprintf(stderr, "aegisrt: error: %s\n", message.c_str());
+}
+
+void print_deprecated(const std::string& alias, const std::string& name) {
+  std::fprintf(stderr, "aegisrt: note: %s is deprecated; use %s (the same meaning)\n",
+               alias.c_str(), name.c_str());
+}
+
+bool reject_directory(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return false;
+  print_error(backticked(path) + " is a directory, not " + what);
+  return true;
 }
 
 std::optional<Duration> positive_duration_option(std::string_view option, const std::string& text) {
@@ -70,14 +245,23 @@ int main(int argc, char** argv) {
       "explain: a\ndecision not reproduced or a truncated trace, 5 simulate: an admitted set "
       "missed a deadline."};
   app.set_version_flag("--version", std::string("aegisrt ") + AEGISRT_VERSION);
+  app.name("aegisrt");  // not argv[0]: messages and help say `aegisrt`
   app.require_subcommand(1);
   ExitCode exit;
   register_all(app, exit);
+  reject_negative_unsigned(app);
+  default_exit_code_footers(app);
+  if (const std::optional<std::string> unknown = unknown_command(app, argc, argv)) {
+    print_error(*unknown);
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitBadInput;
+    print_parse_error(app, e);
+    return kExitBadInput;
   } catch (const std::exception& e) {
     print_error(std::string("internal error: ") + e.what());
     return kExitInternal;

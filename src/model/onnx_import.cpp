@@ -395,6 +395,20 @@ Status Importer::read_inputs() {
     if (initializer_names_.count(in.name()) > 0) continue;  // IR < 4: initializers listed as inputs
     runtime_inputs.push_back(&in);
   }
+  // A shape given by name must name a runtime input; the error lists them (checked first: the
+  // input it was meant for would otherwise be reported as dynamic).
+  for (const auto& o : options_.input_shapes) {
+    if (o.name.empty() || std::any_of(runtime_inputs.begin(), runtime_inputs.end(),
+                                      [&](const auto* in) { return in->name() == o.name; })) {
+      continue;
+    }
+    std::string names;
+    for (const auto* in : runtime_inputs) names += (names.empty() ? "'" : ", '") + in->name() + "'";
+    return error(
+        ErrorCode::kInvalidArgument,
+        "an input shape was given for '" + o.name + "', which is not an input of the model",
+        names.empty() ? "the model has no runtime input" : "its inputs: " + names);
+  }
   std::vector<bool> used(options_.input_shapes.size(), false);
   for (std::size_t k = 0; k < runtime_inputs.size(); ++k) {
     const auto& in = *runtime_inputs[k];

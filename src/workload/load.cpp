@@ -232,7 +232,7 @@ Result<Loaded> load_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("`{}` is a folder, not a workload file", path));
+                      fmt::format("`{}` is a directory, not a workload file", path));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
