@@ -180,6 +180,9 @@ void register_plan_memory(CLI::App& app, ExitCode& exit) {
   cmd->add_option("--min-segment-flops", args->min_segment_flops,
                   "merge nodes until each segment has at least F FLOPs");
   cmd->add_flag("--json", args->json, "print JSON");
+  cmd->footer(
+      "Exit codes: 0 the plan fits (or no device.memory_budget is declared); 3 the plan does not "
+      "fit the workload's device.memory_budget; 2 bad input or usage; 1 internal error.");
   cmd->callback([args, &exit]() { exit.value = run_plan_memory(*args); });
 }
 
