@@ -17,7 +17,7 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # e.g. -DAEGISRT_SANITIZERS=address,undefined
     target_compile_options(aegisrt_settings INTERFACE
       $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS} -fno-omit-frame-pointer>)
-    target_link_options(aegisrt_settings INTERFACE
-      $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS}>)
+    # An installed sanitized library needs the sanitizer runtime in its consumers' links too.
+    target_link_options(aegisrt_settings INTERFACE -fsanitize=${AEGISRT_SANITIZERS})
   endif()
 endif()

@@ -324,11 +324,10 @@ class Compiler {
     }
     int out;
     if (tensor(t).weight >= 0) {
+      // From the weight's source, which describes the original bytes (new_weight grows
+      // p_.weights, so `w` is not read after it).
       const WeightSpec& w = p_.weights[static_cast<std::size_t>(tensor(t).weight)];
       out = new_weight(w.source, md, w.data);
-      if (w.source != w.target) {
-        // The source describes the original bytes; reordering from it to `md` is what we want.
-      }
     } else {
       out = new_tensor(md);
       const dnnl::reorder::primitive_desc pd(engine_, tensor(t).md, engine_, md, base_attr());
@@ -341,7 +340,7 @@ class Compiler {
   // `t` as a dense row-major tensor of `shape` (same element count): a view when it already is,
   // else a reordered copy.
   int as_plain(int t, const model::Shape& shape) {
-    const memory::desc& md = tensor(t).md;
+    const memory::desc md = tensor(t).md;  // a copy: reorder_to may grow p_.tensors
     const Dims dims(md.data.dims, md.data.dims + md.data.ndims);
     const memory::data_type dt = md.data_type();
     int plain = t;
@@ -485,7 +484,8 @@ class Compiler {
 
   // The tensors that binary post-ops read: a primitive argument and a read each.
   static void add_post_op_operands(const std::vector<EltOp>& ops,
-                                   std::vector<std::pair<int, int>>& args, std::vector<int>& reads) {
+                                   std::vector<std::pair<int, int>>& args,
+                                   std::vector<int>& reads) {
     for (std::size_t k = 0; k < ops.size(); ++k) {
       if (ops[k].tensor < 0) continue;
       args.push_back(
@@ -1375,7 +1375,7 @@ class Compiler {
   // Copies the strided part of `x` (plain) described by (dims, starts, steps) into a new plain
   // tensor: a oneDNN reorder from a sub-memory with unit steps, the hand kernel otherwise.
   int copy_part(int x, const Dims& dims, const Dims& starts, const Dims& steps) {
-    const memory::desc& xmd = tensor(x).md;
+    const memory::desc xmd = tensor(x).md;  // a copy: new_tensor grows p_.tensors
     const Dims xdims(xmd.data.dims, xmd.data.dims + xmd.data.ndims);
     const int y = new_tensor(plain_md(dims, xmd.data_type()));
     if (std::all_of(steps.begin(), steps.end(), [](std::int64_t s) { return s == 1; })) {
@@ -1453,7 +1453,7 @@ class Compiler {
     }
     const memory::data_type dt = to_dnnl(to);
     const int x = as_plain(value(n.inputs[0]));
-    const memory::desc& xmd = tensor(x).md;
+    const memory::desc xmd = tensor(x).md;  // a copy: new_tensor grows p_.tensors
     const Dims d(xmd.data.dims, xmd.data.dims + xmd.data.ndims);
     if (dt == xmd.data_type()) {
       value_tensor_[n.outputs[0]] = x;
