@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "aegisrt/core/text.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -21,43 +22,6 @@ std::vector<std::pair<int, Registrar>>& registry() {
 }
 
 std::string backticked(std::string_view text) { return "`" + std::string(text) + "`"; }
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// The name nearest to `word` when it is close enough to be a plausible typo (at most a third of
-// the word's characters edited, at least two allowed).
-std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& names) {
-  std::optional<std::string> best;
-  std::size_t best_distance = 0;
-  for (const std::string& name : names) {
-    const std::size_t d = edit_distance(word, name);
-    if (!best || d < best_distance) {
-      best = name;
-      best_distance = d;
-    }
-  }
-  if (!best || best_distance > std::max<std::size_t>(2, word.size() / 3)) return std::nullopt;
-  return best;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 std::vector<std::string> command_names(CLI::App& app) {
   std::vector<std::string> names;

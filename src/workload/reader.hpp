@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aegisrt/core/result.hpp"
+#include "aegisrt/core/text.hpp"
 #include "aegisrt/core/time.hpp"
 
 namespace aegisrt::workload {
@@ -59,11 +60,6 @@ std::string warning_at(const Context& ctx, const Value& v, const std::string& me
 
 // "`fast`", "a list", "a mapping", "nothing": how a node is named in "expected X, got Y".
 std::string describe_node(const YAML::Node& node);
-
-// Edit distance (insertions, deletions, substitutions), and the candidate nearest to `word` if it
-// is close enough to be a plausible typo.
-std::size_t levenshtein(std::string_view a, std::string_view b);
-std::optional<std::string> nearest(std::string_view word, std::span<const std::string> candidates);
 
 // The keys of one mapping, checked against the keys it may hold: every key is a plain scalar, known
 // (else the nearest valid key is suggested), given once, and a unit family is given in one unit.
@@ -123,7 +119,5 @@ inline const Value& value_of(const Field& f) { return f.value; }
 // "33.333333ms": a duration in milliseconds with its exact decimals (at most 6), for notes and
 // messages.
 std::string format_ms(Duration d);
-// Joins with ", ".
-std::string join(std::span<const std::string> items);
 
 }  // namespace aegisrt::workload
