@@ -301,13 +301,12 @@ Workload random_set(Policy policy, std::uint64_t seed, int jitter_mode) {
   return make_workload(policy, std::move(tasks));
 }
 
-constexpr Policy kPolicies[] = {Policy::kNpEdf, Policy::kNpFp, Policy::kFifo, Policy::kLpEdf,
-                                Policy::kLpFp};
+
 
 TEST(AdversaryTest, EveryWitnessReplaysExactlyOnTheRealScheduler) {
   const std::uint64_t base = 70'000 + env_or("AEGISRT_ADVERSARY_SEED", 0) * 100'000;
   const std::size_t sets = std::max<std::size_t>(1, env_or("AEGISRT_ADVERSARY_SETS", 2000) / 2);
-  for (Policy policy : kPolicies) {
+  for (Policy policy : testing::kAllPolicies) {
     std::size_t misses = 0, clean = 0, incomplete = 0;
     for (std::size_t k = 0; k < sets; ++k) {
       const Workload w = random_set(policy, base + k, static_cast<int>(k % 3));

@@ -64,6 +64,17 @@ OracleResult explore(const Workload& w, const OracleConfig& cfg);
 // The policy's name as a test-name part ("np-edf" -> "np_edf") for parameterised tests.
 std::string policy_identifier(Policy p);
 
+// Every policy, and the name generator for INSTANTIATE_TEST_SUITE_P over them:
+//   INSTANTIATE_TEST_SUITE_P(Admission, X, ::testing::ValuesIn(kAllPolicies), PolicyTestName());
+inline constexpr Policy kAllPolicies[] = {Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
+                                          Policy::kLpEdf, Policy::kLpFp};
+struct PolicyTestName {
+  template <typename ParamInfo>
+  std::string operator()(const ParamInfo& info) const {
+    return policy_identifier(info.param);
+  }
+};
+
 // A random small integer task set: n tasks, periods in [min_period, max_period], total
 // utilisation about `u`, deadlines in [C, T], up to `max_segments` segments per task, distinct
 // random priorities.

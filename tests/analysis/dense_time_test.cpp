@@ -129,12 +129,8 @@ TEST_P(DenseTime, DenseVerdictsHoldOnAFinerClock) {
   EXPECT_LE(incomplete, sets / 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Admission, DenseTime,
-                         ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
-                                           Policy::kLpEdf, Policy::kLpFp),
-                         [](const auto& param_info) {
-                           return testing::policy_identifier(param_info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Admission, DenseTime, ::testing::ValuesIn(testing::kAllPolicies),
+                         testing::PolicyTestName());
 
 }  // namespace
 }  // namespace aegisrt::analysis

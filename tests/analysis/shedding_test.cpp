@@ -64,12 +64,8 @@ TEST_P(Shedding, NeverShedsAJobOfAnAdmittedSet) {
   EXPECT_GT(admitted, 10u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Admission, Shedding,
-                         ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
-                                           Policy::kLpEdf, Policy::kLpFp),
-                         [](const auto& param_info) {
-                           return testing::policy_identifier(param_info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Admission, Shedding, ::testing::ValuesIn(testing::kAllPolicies),
+                         testing::PolicyTestName());
 
 }  // namespace
 }  // namespace aegisrt::analysis

@@ -103,10 +103,7 @@ TEST_P(EdfSoundness, ResponseBoundCountsJobsReleasedAtTheWindowStartWithEarlierD
 }
 
 INSTANTIATE_TEST_SUITE_P(Admission, EdfSoundness, ::testing::Values(Policy::kNpEdf, Policy::kLpEdf),
-                         [](const auto& param_info) {
-                           return std::string(param_info.param == Policy::kNpEdf ? "np_edf"
-                                                                                 : "lp_edf");
-                         });
+                         testing::PolicyTestName());
 
 class AnyPolicySoundness : public ::testing::TestWithParam<Policy> {};
 
@@ -163,12 +160,8 @@ TEST_P(AnyPolicySoundness, LargeButRepresentableSetsAreStillAdmitted) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Admission, AnyPolicySoundness,
-                         ::testing::Values(Policy::kNpEdf, Policy::kNpFp, Policy::kFifo,
-                                           Policy::kLpEdf, Policy::kLpFp),
-                         [](const auto& param_info) {
-                           return testing::policy_identifier(param_info.param);
-                         });
+INSTANTIATE_TEST_SUITE_P(Admission, AnyPolicySoundness, ::testing::ValuesIn(testing::kAllPolicies),
+                         testing::PolicyTestName());
 
 // Release overhead rho = 1, no other overhead, np-fp. hi: C = 3 (+1 release = 4), T = D = 20,
 // priority 2; lo: C = 1 (+1 = 2), T = D = 4, priority 1. hi's last (only) region starts at s with
