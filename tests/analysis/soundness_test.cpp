@@ -123,8 +123,7 @@ TEST_P(AnyPolicySoundness, HugeValuesNeverWrapIntoAnAdmission) {
 }
 
 // At the int64 edge: one task with T = D = int64 max and C = int64 max - 1 is schedulable alone
-// (response C <= D); the analysis must either prove it or say "inconclusive", never error out,
-// and never admit the same task with C = D + ... (C > D is refused as an input error).
+// (response C <= D); the analysis must either prove it or say "inconclusive", never error out.
 TEST_P(AnyPolicySoundness, TheInt64EdgeGivesAVerdictNotAnError) {
   const Workload w = make_workload(GetParam(), {make_task("edge", {kMax - 1}, kMax)});
   const Result<Verdict> v = admit(w, quick(GetParam()));
@@ -180,11 +179,9 @@ TEST(ReleaseOverhead, ReleasesOfLowerPriorityJobsInterfere) {
   EXPECT_FALSE(v->exact);
 }
 
-// EDF: the same idea for the demand test. One task x with C = 2 (+1 release = 3), D = T = 3 and
-// one task y with C = 1 (+1 = 2), T = 100, D = 100: at t = 3, dbf = 3, B = 2 - 1 = 1 (y's region
-// started a tick before), and up to one release per task inside the window with a later deadline
-// (rho n = 2): 6 > 3. Without overhead the same set (C = 2 and 1) is also rejected here (dbf 2 +
-// B 0 at t = 3 is fine, but ...) so compare the slack instead: the release term must appear.
+// EDF: the same idea for the demand test. x: C = 2, T = 10, D = 6; y: C = 1, T = D = 100. Each
+// window may hold one release per task of a job whose deadline lies beyond it (rho n). Numbers
+// below, per case.
 TEST(ReleaseOverhead, EdfWindowsCountReleasesOfLaterDeadlineJobs) {
   Workload w =
       make_workload(Policy::kNpEdf, {make_task("x", {2}, 10, 6), make_task("y", {1}, 100, 100)});
