@@ -27,10 +27,10 @@ struct SimulateArgs {
   bool force = false;
 };
 
-constexpr trace::DropReason kReportedDrops[] = {
-    trace::DropReason::kQueueFullOldest, trace::DropReason::kQueueFullNewest,
-    trace::DropReason::kRejected,        trace::DropReason::kShed,
-    trace::DropReason::kDeadlineAbort,   trace::DropReason::kBackendFailure,
+constexpr sched::DropReason kReportedDrops[] = {
+    sched::DropReason::kQueueFullOldest, sched::DropReason::kQueueFullNewest,
+    sched::DropReason::kRejected,        sched::DropReason::kShed,
+    sched::DropReason::kDeadlineAbort,   sched::DropReason::kBackendFailure,
 };
 
 std::string ms(Duration d) {
@@ -73,8 +73,8 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
     const sched::TaskStats& st = stats.tasks[t.id];
     const sched::ResponseSummary r = st.summary();
     nlohmann::json dropped = nlohmann::json::object();
-    for (trace::DropReason why : kReportedDrops) {
-      dropped[trace::to_string(why)] = st.dropped[static_cast<std::size_t>(why)];
+    for (sched::DropReason why : kReportedDrops) {
+      dropped[sched::to_string(why)] = st.dropped[static_cast<std::size_t>(why)];
     }
     out["tasks"].push_back({
         {"name", t.name},
@@ -121,9 +121,9 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
     if (!any_drop) std::printf("\ndropped jobs by reason:\n");
     any_drop = true;
     std::printf("  %-20s", t.name.c_str());
-    for (trace::DropReason why : kReportedDrops) {
+    for (sched::DropReason why : kReportedDrops) {
       const auto n = st.dropped[static_cast<std::size_t>(why)];
-      if (n > 0) std::printf(" %s %llu", trace::to_string(why), static_cast<unsigned long long>(n));
+      if (n > 0) std::printf(" %s %llu", sched::to_string(why), static_cast<unsigned long long>(n));
     }
     std::printf("\n");
   }
@@ -207,7 +207,7 @@ int simulate(const SimulateArgs& args) {
     const trace::TraceCapacity size = trace::trace_capacity(w, sizing);
     constexpr std::uint64_t kMaxTraceBytes = 4ULL << 30;
     const std::uint64_t bytes =
-        size.records * sizeof(trace::TraceRecord) + size.candidates * sizeof(sched::Candidate);
+        size.records * sizeof(sched::TraceRecord) + size.candidates * sizeof(sched::Candidate);
     if (bytes > kMaxTraceBytes) {
       print_error("a trace of this run could need " + std::to_string(bytes >> 20) +
                   " MiB of memory (limit 4096 MiB): shorten --duration or drop --trace");

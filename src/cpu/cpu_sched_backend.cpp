@@ -1,4 +1,4 @@
-// cpu::CpuBackend: the scheduler's seam (sched::Backend) over one cpu runner per task.
+// cpu::CpuBackend: the scheduler's seam (backend::Backend) over one cpu runner per task.
 #include <string>
 #include <vector>
 
@@ -61,13 +61,13 @@ Status CpuBackend::prepare_thread() {
   return Ok{};
 }
 
-sched::SegmentStatus CpuBackend::run_segment(const sched::JobRef& job, std::uint32_t segment) {
+backend::SegmentStatus CpuBackend::run_segment(const backend::JobRef& job, std::uint32_t segment) {
   if (job.task == nullptr || job.task->id >= runners_.size() || !runners_[job.task->id]) {
-    return sched::SegmentStatus::kFailed;
+    return backend::SegmentStatus::kFailed;
   }
   const backend::RunFailure r = runners_[job.task->id]->run_segment(segment);
-  return r == backend::RunFailure::kNone ? sched::SegmentStatus::kOk
-                                         : sched::SegmentStatus::kFailed;
+  return r == backend::RunFailure::kNone ? backend::SegmentStatus::kOk
+                                         : backend::SegmentStatus::kFailed;
 }
 
 const backend::ModelRunner* CpuBackend::runner(TaskId id) const {

@@ -241,12 +241,13 @@ Status OpenCvBackend::prepare(const Workload& workload) {
   return Ok{};
 }
 
-sched::SegmentStatus OpenCvBackend::run_segment(const sched::JobRef& job, std::uint32_t segment) {
+backend::SegmentStatus OpenCvBackend::run_segment(const backend::JobRef& job,
+                                                  std::uint32_t segment) {
   AEGISRT_ASSERT(job.task != nullptr && job.task->id < runners_.size());
   AEGISRT_ASSERT(segment == 0);
   backend::ModelRunner& runner = *runners_[job.task->id];
-  return runner.run_segment(0) == backend::RunFailure::kNone ? sched::SegmentStatus::kOk
-                                                             : sched::SegmentStatus::kFailed;
+  return runner.run_segment(0) == backend::RunFailure::kNone ? backend::SegmentStatus::kOk
+                                                             : backend::SegmentStatus::kFailed;
 }
 
 const backend::ModelRunner* OpenCvBackend::runner(TaskId id) const {

@@ -10,10 +10,6 @@
 
 namespace aegisrt::sched {
 
-using trace::DropReason;
-using trace::EventKind;
-using trace::TraceRecord;
-
 namespace {
 
 // A job between its release and its completion or drop.
@@ -72,8 +68,8 @@ struct TaskState {
 struct Scheduler::Impl {
   const Workload& workload;
   Clock& clock;
-  Backend& backend;
-  trace::TraceSink* sink;
+  backend::Backend& backend;
+  sched::TraceSink* sink;
   RunOptions opts;
   bool prepared = false;
 
@@ -92,7 +88,7 @@ struct Scheduler::Impl {
   TaskId current_task = 0;
   Job current;
 
-  Impl(const Workload& w, Clock& c, Backend& b, trace::TraceSink* s)
+  Impl(const Workload& w, Clock& c, backend::Backend& b, sched::TraceSink* s)
       : workload(w), clock(c), backend(b), sink(s) {}
 
   void emit(const TraceRecord& r, std::span<const Candidate> c = {}) {
@@ -333,7 +329,8 @@ struct Scheduler::Impl {
     rs.value = static_cast<std::int64_t>(ts.queue.size());
     emit(rs);
 
-    const SegmentStatus status = backend.run_segment(JobRef{&t, current.seq}, seg);
+    const backend::SegmentStatus status =
+        backend.run_segment(backend::JobRef{&t, current.seq}, seg);
     const TimePoint end = clock.now();
     stats.busy += end - start;
     TraceRecord re = job_record(EventKind::kSegmentEnd, end, t.id, current);
@@ -342,7 +339,7 @@ struct Scheduler::Impl {
     emit(re);
 
     TaskStats& st = stats.tasks[t.id];
-    if (status != SegmentStatus::kOk) {
+    if (status != backend::SegmentStatus::kOk) {
       has_current = false;
       drop(ts, current, end, DropReason::kBackendFailure);
       return;
@@ -395,8 +392,8 @@ struct Scheduler::Impl {
   }
 };
 
-Scheduler::Scheduler(const Workload& workload, Clock& clock, Backend& backend,
-                     trace::TraceSink* trace)
+Scheduler::Scheduler(const Workload& workload, Clock& clock, backend::Backend& backend,
+                     sched::TraceSink* trace)
     : impl_(std::make_unique<Impl>(workload, clock, backend, trace)) {}
 
 Scheduler::~Scheduler() = default;

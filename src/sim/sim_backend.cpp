@@ -76,9 +76,9 @@ Status SimBackend::prepare(const Workload& workload) {
   return Ok{};
 }
 
-sched::SegmentStatus SimBackend::run_segment(const sched::JobRef& job, std::uint32_t segment) {
+backend::SegmentStatus SimBackend::run_segment(const backend::JobRef& job, std::uint32_t segment) {
   clock_.advance(draw_segment_time(*job.task, seed_, job.job, segment));
-  return sched::SegmentStatus::kOk;
+  return backend::SegmentStatus::kOk;
 }
 
 }  // namespace aegisrt::sim

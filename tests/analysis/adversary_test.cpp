@@ -226,11 +226,11 @@ TEST(AdversaryTest, ExplicitJitterOutsideTheTaskJitterIsRefused) {
   EXPECT_EQ(replay(w, s).missed[0], 1u);
 
   VirtualClock clock;
-  struct NoBackend final : sched::Backend {
+  struct NoBackend final : backend::Backend {
     const char* name() const override { return "none"; }
     Status prepare(const Workload&) override { return Ok{}; }
-    sched::SegmentStatus run_segment(const sched::JobRef&, std::uint32_t) override {
-      return sched::SegmentStatus::kOk;
+    backend::SegmentStatus run_segment(const backend::JobRef&, std::uint32_t) override {
+      return backend::SegmentStatus::kOk;
     }
   } backend;
   sched::Scheduler sut(w, clock, backend, nullptr);
@@ -300,8 +300,6 @@ Workload random_set(Policy policy, std::uint64_t seed, int jitter_mode) {
   }
   return make_workload(policy, std::move(tasks));
 }
-
-
 
 TEST(AdversaryTest, EveryWitnessReplaysExactlyOnTheRealScheduler) {
   const std::uint64_t base = 70'000 + env_or("AEGISRT_ADVERSARY_SEED", 0) * 100'000;

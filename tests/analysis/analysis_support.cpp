@@ -4,9 +4,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/random.hpp"
-#include "aegisrt/sched/backend.hpp"
 #include "aegisrt/sched/scheduler.hpp"
 
 namespace aegisrt::analysis::testing {
@@ -41,19 +41,19 @@ Workload make_workload(Policy policy, std::vector<Task> tasks) {
 
 namespace {
 
-class ScriptedBackend final : public sched::Backend {
+class ScriptedBackend final : public backend::Backend {
  public:
   ScriptedBackend(VirtualClock& clock, const Scenario& s) : clock_(clock), s_(s) {}
   const char* name() const override { return "scripted"; }
   Status prepare(const Workload&) override { return Ok{}; }
-  sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override {
+  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override {
     std::int64_t d = job.task->segments[segment].wcet.count();
     const TaskId t = job.task->id;
     if (t < s_.exec.size() && job.job < s_.exec[t].size() && segment < s_.exec[t][job.job].size()) {
       d = s_.exec[t][job.job][segment];
     }
     clock_.advance(Duration::ns(d));
-    return sched::SegmentStatus::kOk;
+    return backend::SegmentStatus::kOk;
   }
 
  private:

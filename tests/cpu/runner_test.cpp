@@ -597,10 +597,10 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
   ASSERT_NE(sut.runner(0), nullptr);
   // The fixed input lies in [0, 1): relu(x) - 1 < 0, so sqrt gives NaN: the job fails at its last
   // segment, and only there.
-  const sched::JobRef job{&w.tasks[0], 0};
-  EXPECT_EQ(sut.run_segment(job, 0), sched::SegmentStatus::kOk);
-  EXPECT_EQ(sut.run_segment(job, 1), sched::SegmentStatus::kOk);
-  EXPECT_EQ(sut.run_segment(job, 2), sched::SegmentStatus::kFailed);
+  const backend::JobRef job{&w.tasks[0], 0};
+  EXPECT_EQ(sut.run_segment(job, 0), backend::SegmentStatus::kOk);
+  EXPECT_EQ(sut.run_segment(job, 1), backend::SegmentStatus::kOk);
+  EXPECT_EQ(sut.run_segment(job, 2), backend::SegmentStatus::kFailed);
 }
 
 // The scheduler's dispatcher may be a thread of its own: prepare_thread() readies every runner
@@ -612,7 +612,7 @@ TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThrea
   const Workload w = one_task_workload(file);
   cpu::CpuBackend sut({}, test_options());
   ASSERT_TRUE(sut.prepare(w).ok());
-  const sched::JobRef job{&w.tasks[0], 0};
+  const backend::JobRef job{&w.tasks[0], 0};
   const auto segments = static_cast<std::uint32_t>(sut.runner(0)->segment_count());
   bool prepared = false;
   std::uint64_t allocations = 1;
@@ -622,7 +622,7 @@ TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThrea
     const testing::AllocationCounter counter;
     for (int run = 0; run < 3; ++run) {
       for (std::uint32_t k = 0; k < segments; ++k) {
-        ok_segments += sut.run_segment(job, k) == sched::SegmentStatus::kOk ? 1 : 0;
+        ok_segments += sut.run_segment(job, k) == backend::SegmentStatus::kOk ? 1 : 0;
       }
     }
     allocations = counter.count();

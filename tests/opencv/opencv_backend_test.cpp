@@ -195,10 +195,10 @@ TEST_F(OpenCvBackendTest, SchedulerBackendRunsEachTaskAsOneSegment) {
   OpenCvBackend sut(1, 7);
 
   const Status prepared = sut.prepare(w);
-  const sched::SegmentStatus ran = sut.run_segment(sched::JobRef{&w.tasks[0], 0}, 0);
+  const backend::SegmentStatus ran = sut.run_segment(backend::JobRef{&w.tasks[0], 0}, 0);
 
   ASSERT_TRUE(prepared.ok()) << prepared.error().to_string();
-  EXPECT_EQ(ran, sched::SegmentStatus::kOk);
+  EXPECT_EQ(ran, backend::SegmentStatus::kOk);
   ASSERT_NE(sut.runner(0), nullptr);
   // The synthetic input lies in [0, 1), so Clip(0, 6) returns it unchanged.
   for (const float v : sut.runner(0)->output(0)) {

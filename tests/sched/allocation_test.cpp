@@ -2,7 +2,7 @@
 // this test program.
 #include <gtest/gtest.h>
 
-#include "aegisrt/trace/record.hpp"
+#include "aegisrt/sched/record.hpp"
 #include "sched/scenario.hpp"
 // This file defines the program's counting malloc (support/allocation_counter.hpp).
 #define AEGISRT_DEFINE_ALLOCATION_COUNTER
@@ -12,9 +12,9 @@ namespace aegisrt::testing {
 namespace {
 
 // Counts records without storing anything: a sink that cannot allocate.
-class CountingSink final : public trace::TraceSink {
+class CountingSink final : public sched::TraceSink {
  public:
-  void record(const trace::TraceRecord&, std::span<const sched::Candidate> c) override {
+  void record(const sched::TraceRecord&, std::span<const sched::Candidate> c) override {
     ++records;
     candidates += c.size();
   }

@@ -8,9 +8,9 @@
 
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/task.hpp"
+#include "aegisrt/sched/record.hpp"
 #include "aegisrt/sched/scheduler.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
-#include "aegisrt/trace/record.hpp"
 
 namespace aegisrt::testing {
 
@@ -56,16 +56,16 @@ inline Workload make_workload(Policy policy, std::initializer_list<TaskSpec> spe
 }
 
 // Keeps every record (allocates: not for the allocation test).
-class RecordingSink final : public trace::TraceSink {
+class RecordingSink final : public sched::TraceSink {
  public:
   struct Entry {
-    trace::TraceRecord record;
+    sched::TraceRecord record;
     std::vector<sched::Candidate> candidates;
   };
-  void record(const trace::TraceRecord& r, std::span<const sched::Candidate> c) override {
+  void record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) override {
     entries.push_back({r, {c.begin(), c.end()}});
   }
-  std::vector<const Entry*> of_kind(trace::EventKind kind) const {
+  std::vector<const Entry*> of_kind(sched::EventKind kind) const {
     std::vector<const Entry*> out;
     for (const Entry& e : entries) {
       if (e.record.kind == kind) out.push_back(&e);
@@ -90,7 +90,7 @@ struct SimRun {
   std::int64_t start_of(TaskId task, std::uint64_t job, std::uint16_t segment = 0) const {
     for (const auto& e : sink.entries) {
       const auto& r = e.record;
-      if (r.kind == trace::EventKind::kSegmentStart && r.task == task && r.job == job &&
+      if (r.kind == sched::EventKind::kSegmentStart && r.task == task && r.job == job &&
           r.segment == segment) {
         return r.time.ns();
       }

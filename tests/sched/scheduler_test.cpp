@@ -9,8 +9,8 @@
 namespace aegisrt::testing {
 namespace {
 
-using trace::DropReason;
-using trace::EventKind;
+using sched::DropReason;
+using sched::EventKind;
 
 std::uint64_t dropped(const sched::TaskStats& st, DropReason why) {
   return st.dropped[static_cast<std::size_t>(why)];
@@ -311,7 +311,7 @@ TEST(SchedulerTest, ExplicitArrivalsReplaceThePeriodicCalendar) {
   sut.run();
   std::vector<std::int64_t> releases;
   for (const auto& e : sink.entries) {
-    if (e.record.kind == trace::EventKind::kRelease) releases.push_back(e.record.time.ns());
+    if (e.record.kind == sched::EventKind::kRelease) releases.push_back(e.record.time.ns());
   }
   EXPECT_EQ(releases, (std::vector<std::int64_t>{4, 17, 40}));
 }

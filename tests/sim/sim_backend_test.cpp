@@ -89,7 +89,7 @@ TEST(SimBackendTest, RunSegmentAdvancesTheVirtualClockByTheDraw) {
   const Task t = task_with({.distribution = Distribution::kUniform, .bcet_fraction = 0.5});
   VirtualClock clock;
   SimBackend sut(clock, 11);
-  EXPECT_EQ(sut.run_segment({&t, 6}, 0), sched::SegmentStatus::kOk);
+  EXPECT_EQ(sut.run_segment({&t, 6}, 0), backend::SegmentStatus::kOk);
   EXPECT_EQ(clock.now().since_epoch(), draw_segment_time(t, 11, 6, 0));
 }
 

@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
 #include "aegisrt/model/segment.hpp"
-#include "aegisrt/sched/backend.hpp"
 
 namespace aegisrt::cpu {
 
@@ -62,7 +62,7 @@ std::string engine_version();
 // id) once. Scheduler segment k of a task is runner segment k: a task's `segments` list must be
 // empty or have exactly the runner's segment count (make_segments with `segment_options`), so that
 // profiled WCETs and executed work describe the same nodes.
-class CpuBackend final : public sched::Backend {
+class CpuBackend final : public backend::Backend {
  public:
   explicit CpuBackend(const model::SegmentOptions& segment_options = {},
                       const Options& options = {});
@@ -77,7 +77,7 @@ class CpuBackend final : public sched::Backend {
   // Readies every runner for the calling thread (ModelRunner::prepare_thread).
   Status prepare_thread() override;
   // Runs runner segment `segment` of the job's task; kFailed on NaN/Inf or an engine error.
-  sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override;
+  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override;
 
   // The runner of task `id` (after prepare), for inspection; nullptr when there is none.
   const backend::ModelRunner* runner(TaskId id) const;

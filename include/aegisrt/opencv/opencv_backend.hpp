@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/task.hpp"
-#include "aegisrt/sched/backend.hpp"
 
 namespace aegisrt::opencv {
 
@@ -46,7 +46,7 @@ std::string engine_version();
 // with a fixed synthetic input (uniform in [0, 1), from `seed`, written once at prepare), so that
 // run_segment() measures the model's real execution time on the dispatcher thread. Every task must
 // have a model and at most one declared segment (OpenCV's run is one opaque section).
-class OpenCvBackend final : public sched::Backend {
+class OpenCvBackend final : public backend::Backend {
  public:
   explicit OpenCvBackend(int threads = 1, std::uint64_t seed = 1)
       : threads_(threads), seed_(seed) {}
@@ -56,7 +56,7 @@ class OpenCvBackend final : public sched::Backend {
   Status prepare(const Workload& workload) override;
   // Runs task `job.task`'s whole model; `segment` must be 0. kFailed when OpenCV throws or an
   // output holds NaN or Inf.
-  sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override;
+  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override;
 
   // The runner of task `id` (after prepare), or nullptr.
   const backend::ModelRunner* runner(TaskId id) const;

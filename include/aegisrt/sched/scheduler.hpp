@@ -9,12 +9,12 @@
 #include <span>
 #include <vector>
 
+#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/task.hpp"
-#include "aegisrt/sched/backend.hpp"
 #include "aegisrt/sched/policy.hpp"
-#include "aegisrt/trace/record.hpp"
+#include "aegisrt/sched/record.hpp"
 
 namespace aegisrt::sched {
 
@@ -46,7 +46,7 @@ struct TaskStats {
   std::uint64_t released = 0;
   std::uint64_t completed = 0;  // on time or late
   std::uint64_t missed = 0;     // completed after the deadline, or aborted at it
-  std::array<std::uint64_t, static_cast<std::size_t>(trace::DropReason::kCount)> dropped{};
+  std::array<std::uint64_t, static_cast<std::size_t>(sched::DropReason::kCount)> dropped{};
   std::vector<Duration> responses;  // finish - arrival of each completed job; reserved up front
 
   std::uint64_t dropped_total() const;
@@ -65,7 +65,8 @@ class Scheduler {
  public:
   // `workload` must be valid (as workload::load returns it) and outlive the scheduler; so must
   // `clock`, `backend` and `trace` (which may be null: no trace).
-  Scheduler(const Workload& workload, Clock& clock, Backend& backend, trace::TraceSink* trace);
+  Scheduler(const Workload& workload, Clock& clock, backend::Backend& backend,
+            sched::TraceSink* trace);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

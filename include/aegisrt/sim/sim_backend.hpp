@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
+#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/task.hpp"
-#include "aegisrt/sched/backend.hpp"
 
 namespace aegisrt::sim {
 
@@ -15,12 +15,12 @@ namespace aegisrt::sim {
 Duration draw_segment_time(const Task& task, std::uint64_t seed, std::uint64_t job,
                            std::uint32_t segment);
 
-class SimBackend final : public sched::Backend {
+class SimBackend final : public backend::Backend {
  public:
   SimBackend(VirtualClock& clock, std::uint64_t seed) : clock_(clock), seed_(seed) {}
   const char* name() const override { return "sim"; }
   Status prepare(const Workload& workload) override;
-  sched::SegmentStatus run_segment(const sched::JobRef& job, std::uint32_t segment) override;
+  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override;
 
  private:
   VirtualClock& clock_;

@@ -7,13 +7,20 @@
 #include <vector>
 
 #include "aegisrt/core/task.hpp"
-#include "aegisrt/trace/record.hpp"
+#include "aegisrt/sched/record.hpp"
 
 namespace aegisrt::sched {
 struct RunOptions;
 }
 
 namespace aegisrt::trace {
+
+// The records are the scheduler's (sched/record.hpp); the trace module stores, exports and
+// replays them, so it depends on sched and never the reverse.
+using sched::DropReason;
+using sched::EventKind;
+using sched::TraceRecord;
+using sched::TraceSink;
 
 // How much a TraceBuffer must hold so that a run loses nothing.
 struct TraceCapacity {

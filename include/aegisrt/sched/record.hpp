@@ -11,7 +11,7 @@
 #include "aegisrt/core/time.hpp"
 #include "aegisrt/sched/policy.hpp"
 
-namespace aegisrt::trace {
+namespace aegisrt::sched {
 
 enum class EventKind : std::uint8_t {
   kRelease,       // a job arrived (value: queue length after it was handled)
@@ -46,7 +46,7 @@ struct TraceRecord {
   TimePoint arrival;   // of the job (release records: nominal arrival; others: for flows)
   TimePoint deadline;  // of the job
   // kDecision only:
-  sched::Decision decision;
+  Decision decision;
   // Filled by TraceBuffer: where this record's candidates sit in its candidate pool.
   std::uint32_t candidate_offset = 0;
   std::uint32_t candidate_count = 0;
@@ -58,10 +58,10 @@ struct TraceRecord {
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
-  virtual void record(const TraceRecord& r, std::span<const sched::Candidate> candidates) = 0;
+  virtual void record(const TraceRecord& r, std::span<const Candidate> candidates) = 0;
 };
 
 const char* to_string(EventKind k);
 const char* to_string(DropReason r);
 
-}  // namespace aegisrt::trace
+}  // namespace aegisrt::sched

@@ -10,7 +10,7 @@
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/task.hpp"
 
-namespace aegisrt::sched {
+namespace aegisrt::backend {
 
 struct JobRef {
   const Task* task = nullptr;
@@ -37,4 +37,4 @@ class Backend {
   virtual SegmentStatus run_segment(const JobRef& job, std::uint32_t segment) = 0;
 };
 
-}  // namespace aegisrt::sched
+}  // namespace aegisrt::backend

@@ -1,6 +1,6 @@
-#include "aegisrt/trace/record.hpp"
+#include "aegisrt/sched/record.hpp"
 
-namespace aegisrt::trace {
+namespace aegisrt::sched {
 
 const char* to_string(EventKind k) {
   switch (k) {
@@ -44,4 +44,4 @@ const char* to_string(DropReason r) {
   return "?";
 }
 
-}  // namespace aegisrt::trace
+}  // namespace aegisrt::sched
