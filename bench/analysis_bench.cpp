@@ -7,13 +7,14 @@
 #include <benchmark/benchmark.h>
 
 #include "aegisrt/analysis/admission.hpp"
-#include "aegisrt/analysis/experiment.hpp"
+#include "aegisrt/sim/experiment.hpp"
 
 namespace {
 
 using aegisrt::Policy;
 using aegisrt::Workload;
 namespace analysis = aegisrt::analysis;
+namespace sim = aegisrt::sim;
 
 analysis::AdmitOptions options(Policy p, bool bounds) {
   analysis::AdmitOptions o;
@@ -27,13 +28,13 @@ analysis::AdmitOptions options(Policy p, bool bounds) {
 
 // The first generated set (seed 7) that `p` admits.
 Workload admitted_set(Policy p, std::size_t n) {
-  analysis::GeneratorConfig g;
+  sim::GeneratorConfig g;
   g.tasks = n;
   g.utilisation = 0.6;
   g.constrained_deadlines = false;
   g.segments = aegisrt::preempts_at_segment_boundaries(p) ? 4 : 1;
   for (std::uint64_t index = 0; index < 100'000; ++index) {
-    Workload w = analysis::generate_task_set(g, 7, index);
+    Workload w = sim::generate_task_set(g, 7, index);
     w.scheduler.policy = p;
     const auto v = analysis::admit(w, options(p, false));
     if (v.ok() && v->schedulable) return w;

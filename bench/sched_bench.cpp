@@ -1,5 +1,6 @@
 // Scheduler core benchmarks.
-//   BM_Decision/<tasks>/<trace>: thread CPU time per scheduling decision of a simulated run (releases
+//   BM_Decision/<tasks>/<trace>: thread CPU time per scheduling decision of a simulated run
+//   (releases
 //     handled, candidates collected, sched::decide(), the decision recorded, the segment dispatched
 //     on the sim backend). trace 0 = no sink, 1 = a TraceBuffer.
 //   BM_DecideOnly/<tasks>: sched::decide() alone over <tasks> candidates (the policy's own cost).
@@ -8,13 +9,14 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 #include <memory>
 
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/random.hpp"
 #include "aegisrt/sched/scheduler.hpp"
+#include "aegisrt/sim/driver.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
 #include "aegisrt/trace/buffer.hpp"
 
@@ -37,8 +39,8 @@ Workload bench_workload(std::size_t n, Policy policy = Policy::kNpEdf) {
     t.deadline = t.period;
     t.priority = static_cast<std::int32_t>(n - i);
     t.queue.capacity = 2;
-    const auto wcet = static_cast<std::int64_t>(0.9 / static_cast<double>(n) *
-                                                static_cast<double>(period_ns));
+    const auto wcet =
+        static_cast<std::int64_t>(0.9 / static_cast<double>(n) * static_cast<double>(period_ns));
     t.segments = {{"seg0", Duration::ns(wcet / 2)}, {"seg1", Duration::ns(wcet - wcet / 2)}};
     t.sim = SimSpec{};
     t.sim->distribution = Distribution::kUniform;
@@ -69,7 +71,7 @@ void run_once(const Workload& w, Duration horizon, trace::TraceBuffer* buffer,
               benchmark::State& state, Totals& totals) {
   VirtualClock clock;
   sim::SimBackend backend(clock, 1);
-  sched::Scheduler sut(w, clock, backend, buffer);
+  sched::Scheduler sut(w, buffer);
   sched::RunOptions opts;
   opts.horizon = horizon;
   if (!sut.prepare(opts).ok()) {
@@ -79,7 +81,7 @@ void run_once(const Workload& w, Duration horizon, trace::TraceBuffer* buffer,
   if (buffer != nullptr) buffer->clear();
   // Thread CPU time: on the shared 2-core build machines, wall time also counts other processes.
   const double start = thread_cpu_seconds();
-  sut.run();
+  sim::drive(sut, clock, backend);
   const double seconds = thread_cpu_seconds() - start;
   state.SetIterationTime(seconds);
   totals.seconds += seconds;
@@ -132,7 +134,12 @@ void BM_SimulatedJobs(benchmark::State& state) {
   for (auto _ : state) run_once(w, horizon_for(n), nullptr, state, totals);
   state.counters["jobs_per_s"] = static_cast<double>(totals.jobs) / totals.seconds;
 }
-BENCHMARK(BM_SimulatedJobs)->Arg(4)->Arg(64)->Arg(256)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SimulatedJobs)
+    ->Arg(4)
+    ->Arg(64)
+    ->Arg(256)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace aegisrt

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string>
 
-#include "admission_memory.hpp"
 #include "aegisrt/analysis/admission.hpp"
+#include "aegisrt/app/admission.hpp"
 #include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
 
@@ -51,7 +51,7 @@ int run_admit(const AdmitArgs& args) {
   if (args.priorities == "opa") opts.priorities = analysis::PriorityAssignment::kAudsley;
   if (args.dense) opts.time_model = analysis::TimeModel::kDense;
   if (args.no_sensitivity) opts.scaling_precision = 0;
-  if (Status st = add_planned_memory(loaded->workload, opts); !st.ok()) {
+  if (Status st = app::add_planned_memory(loaded->workload, opts); !st.ok()) {
     print_error(st.error().to_string());
     return kExitBadInput;
   }

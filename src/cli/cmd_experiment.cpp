@@ -9,7 +9,8 @@
 #include <sstream>
 #include <string>
 
-#include "aegisrt/analysis/experiment.hpp"
+#include "aegisrt/report/acceptance_svg.hpp"
+#include "aegisrt/sim/experiment.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -39,7 +40,7 @@ bool write_file(const std::filesystem::path& p, const std::string& text) {
 }
 
 int run_acceptance_cmd(const AcceptanceArgs& a) {
-  analysis::AcceptanceConfig cfg;
+  sim::AcceptanceConfig cfg;
   cfg.policies.clear();
   std::stringstream ps(a.policies);
   for (std::string item; std::getline(ps, item, ',');) {
@@ -94,7 +95,7 @@ int run_acceptance_cmd(const AcceptanceArgs& a) {
   }
   cfg.generator.min_period = *lo;
   cfg.generator.max_period = *hi;
-  const Result<std::vector<analysis::AcceptancePoint>> points = analysis::run_acceptance(cfg);
+  const Result<std::vector<sim::AcceptancePoint>> points = sim::run_acceptance(cfg);
   if (!points.ok()) {
     print_error(points.error().to_string());
     return kExitBadInput;
@@ -106,8 +107,8 @@ int run_acceptance_cmd(const AcceptanceArgs& a) {
                             std::to_string(cfg.generator.segments) + " segment(s) per task, " +
                             std::to_string(a.sets) + " sets per point, seed " +
                             std::to_string(a.seed);
-  if (!write_file(dir / "acceptance.csv", analysis::acceptance_csv(*points)) ||
-      !write_file(dir / "acceptance.svg", analysis::acceptance_svg(*points, title))) {
+  if (!write_file(dir / "acceptance.csv", sim::acceptance_csv(*points)) ||
+      !write_file(dir / "acceptance.svg", report::acceptance_svg(*points, title))) {
     print_error("cannot write into " + a.out);
     return kExitBadInput;
   }

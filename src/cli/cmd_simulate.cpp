@@ -3,13 +3,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
-#include "admission_memory.hpp"
 #include "aegisrt/analysis/admission.hpp"
-#include "aegisrt/core/clock.hpp"
+#include "aegisrt/app/simulate.hpp"
 #include "aegisrt/sched/scheduler.hpp"
-#include "aegisrt/sim/sim_backend.hpp"
-#include "aegisrt/trace/buffer.hpp"
 #include "aegisrt/trace/chrome.hpp"
 #include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
@@ -46,12 +44,6 @@ std::uint64_t total_misses(const Workload& w, const sched::RunStats& stats) {
   return n;
 }
 
-// What a gating script needs to hear when admission said schedulable and the run still missed.
-std::string unexpected_misses_sentence(std::uint64_t misses) {
-  return "admitted, but " + std::to_string(misses) + (misses == 1 ? " miss" : " misses") +
-         ": the analysis or the model is wrong";
-}
-
 nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration horizon,
                        std::uint64_t seed, const std::string& admission, bool admitted) {
   nlohmann::json out;
@@ -67,7 +59,7 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
   out["admitted"] = admitted;
   out["missed"] = misses;
   out["unexpected_misses"] = admitted ? misses : 0;
-  if (admitted && misses > 0) out["outcome"] = unexpected_misses_sentence(misses);
+  if (admitted && misses > 0) out["outcome"] = app::unexpected_misses_sentence(misses);
   out["tasks"] = nlohmann::json::array();
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = stats.tasks[t.id];
@@ -132,7 +124,7 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
               ms(stats.end.since_epoch()).c_str(),
               static_cast<unsigned long long>(stats.decisions));
   if (const std::uint64_t misses = total_misses(w, stats); admitted && misses > 0) {
-    std::printf("\n%s\n", unexpected_misses_sentence(misses).c_str());
+    std::printf("\n%s\n", app::unexpected_misses_sentence(misses).c_str());
   }
 }
 
@@ -158,106 +150,56 @@ int simulate(const SimulateArgs& args) {
     w.scheduler.policy = *policy;
   }
 
-  // Admission first: an unschedulable set is refused unless --force, and the trace says which.
-  analysis::AdmitOptions admit_options;
-  admit_options.scaling_precision = 0;
-  admit_options.advise = true;
-  // Bounds on: the verdict's slack goes into the summary and the trace metadata (the full EDF
-  // verdict with every bound takes about 0.5 ms at 30 tasks).
-  admit_options.response_bounds = true;
-  admit_options.preemption_advice = false;
-  if (Status st = add_planned_memory(w, admit_options); !st.ok()) {
-    print_error(args.file + ": " + st.error().to_string());
+  app::SimulateOptions options;
+  options.horizon = *horizon;
+  options.seed = args.seed;
+  options.force = args.force;
+  options.keep_trace = !args.trace_path.empty();
+  auto report = app::simulate(std::move(w), options);
+  if (!report.ok()) {
+    print_error(args.file + ": " + report.error().to_string());
     return kExitBadInput;
   }
-  const auto verdict = analysis::admit(w, admit_options);
-  if (!verdict.ok()) {
-    print_error(args.file + ": " + verdict.error().to_string());
-    return kExitBadInput;
+  const analysis::Verdict& verdict = report->verdict;
+  const Workload& run = report->workload;
+  if (report->admission == app::AdmissionOutcome::kRefused) {
+    const std::string why = verdict.witness ? verdict.witness->explanation : verdict.advice;
+    print_error(args.file + ": not schedulable under " + to_string(run.scheduler.policy) + " (" +
+                verdict.test + "): " + why + (verdict.advice.empty() ? "" : " " + verdict.advice) +
+                "\nsee `aegisrt admit " + args.file +
+                "` for the analysis, or pass --force to simulate it anyway");
+    return kExitUnschedulable;
   }
-  std::string admission = "schedulable";
-  if (!verdict->schedulable) {
-    const std::string why = verdict->witness ? verdict->witness->explanation : verdict->advice;
-    if (!args.force) {
-      print_error(args.file + ": not schedulable under " + to_string(w.scheduler.policy) + " (" +
-                  verdict->test + "): " + why +
-                  (verdict->advice.empty() ? "" : " " + verdict->advice) + "\nsee `aegisrt admit " +
-                  args.file + "` for the analysis, or pass --force to simulate it anyway");
-      return kExitUnschedulable;
-    }
-    admission = "not schedulable (forced)";
+  if (report->admission == app::AdmissionOutcome::kForced) {
     std::fprintf(
         stderr, "aegisrt: warning: %s is not schedulable under %s; simulating because of --force\n",
-        args.file.c_str(), to_string(w.scheduler.policy));
+        args.file.c_str(), to_string(run.scheduler.policy));
   }
-
-  if (w.device.backend != "sim") {
-    std::fprintf(stderr,
-                 "aegisrt: note: %s names backend `%s`; simulate runs it on the sim backend in "
-                 "virtual time, with the declared segment WCETs and sim timings (admission as for "
-                 "`%s`: %s time)\n",
-                 args.file.c_str(), w.device.backend.c_str(), w.device.backend.c_str(),
-                 analysis::to_string(verdict->time_model));
+  for (const std::string& note : report->notes) {
+    std::fprintf(stderr, "aegisrt: note: %s %s\n", args.file.c_str(), note.c_str());
   }
-
-  std::unique_ptr<trace::TraceBuffer> buffer;
-  if (!args.trace_path.empty()) {
-    sched::RunOptions sizing;
-    sizing.horizon = *horizon;
-    const trace::TraceCapacity size = trace::trace_capacity(w, sizing);
-    constexpr std::uint64_t kMaxTraceBytes = 4ULL << 30;
-    const std::uint64_t bytes =
-        size.records * sizeof(sched::TraceRecord) + size.candidates * sizeof(sched::Candidate);
-    if (bytes > kMaxTraceBytes) {
-      print_error("a trace of this run could need " + std::to_string(bytes >> 20) +
-                  " MiB of memory (limit 4096 MiB): shorten --duration or drop --trace");
-      return kExitBadInput;
-    }
-    buffer = std::make_unique<trace::TraceBuffer>(size.records, size.candidates);
-  }
-
-  VirtualClock clock;
-  sim::SimBackend backend(clock, args.seed);
-  sched::Scheduler scheduler(w, clock, backend, buffer.get());
-  sched::RunOptions opts;
-  opts.horizon = *horizon;
-  opts.seed = args.seed;
-  if (Status st = scheduler.prepare(opts); !st.ok()) {
-    print_error(args.file + ": " + st.error().to_string());
-    return kExitBadInput;
-  }
-  scheduler.run();
-  const sched::RunStats& stats = scheduler.stats();
-
-  if (buffer) {
-    trace::TraceMeta meta;
-    meta.workload = w.name;
-    meta.backend = "sim";
-    meta.policy = w.scheduler.policy;
-    meta.load_shedding = w.scheduler.load_shedding;
-    meta.seed = args.seed;
-    meta.horizon = *horizon;
-    meta.admission = admission;
-    meta.admission_detail = verdict->test + (verdict->advice.empty() ? "" : ": " + verdict->advice);
-    for (const Task& t : w.tasks) meta.task_names.push_back(t.name);
-    if (Status st = trace::write_chrome_json(args.trace_path, meta, *buffer); !st.ok()) {
+  if (report->trace) {
+    if (Status st = trace::write_chrome_json(args.trace_path, report->trace_meta, *report->trace);
+        !st.ok()) {
       print_error(st.error().to_string());
       return kExitBadInput;
     }
   }
-  const bool admitted = verdict->schedulable;
+  const std::string admission = report->admission_text();
+  const bool admitted = report->admission == app::AdmissionOutcome::kAdmitted;
   if (args.json) {
-    std::printf("%s\n",
-                to_json(w, stats, *horizon, args.seed, admission, admitted).dump(2).c_str());
+    std::printf(
+        "%s\n",
+        to_json(run, report->stats, *horizon, args.seed, admission, admitted).dump(2).c_str());
   } else {
-    print_text(w, stats, *horizon, args.seed, admission, admitted);
-    if (buffer) std::printf("trace written to %s\n", args.trace_path.c_str());
+    print_text(run, report->stats, *horizon, args.seed, admission, admitted);
+    if (report->trace) std::printf("trace written to %s\n", args.trace_path.c_str());
   }
   // Admission promised no misses: a miss means the analysis or the task model (WCETs, overheads)
   // does not hold, which a gating script must not take for success. A forced run of a rejected set
   // is expected to miss and keeps exit code 0.
-  if (const std::uint64_t misses = total_misses(w, stats); admitted && misses > 0) {
-    print_error(args.file + ": " + unexpected_misses_sentence(misses));
+  if (const std::uint64_t misses = report->unexpected_misses(); misses > 0) {
+    print_error(args.file + ": " + app::unexpected_misses_sentence(misses));
     return kExitUnexpectedMiss;
   }
   return kExitOk;

@@ -67,11 +67,12 @@ struct TaskState {
 
 struct Scheduler::Impl {
   const Workload& workload;
-  Clock& clock;
-  backend::Backend& backend;
-  sched::TraceSink* sink;
+  TraceSink* sink;
   RunOptions opts;
   bool prepared = false;
+  bool switch_at_boundaries = false;
+  std::vector<bool> external;  // by task id: released only through release()
+  bool has_external = false;
 
   std::vector<TaskState> tasks;
   // The release calendar: a min-heap of (next release in ns, task id), one entry per task that
@@ -88,8 +89,15 @@ struct Scheduler::Impl {
   TaskId current_task = 0;
   Job current;
 
-  Impl(const Workload& w, Clock& c, backend::Backend& b, sched::TraceSink* s)
-      : workload(w), clock(c), backend(b), sink(s) {}
+  // Between a kRun and its finished(): the segment handed out, and the queue length of its task
+  // when it left (the segment-start record's value).
+  bool running = false;
+  std::int64_t start_queue_length = 0;
+  // Overhead bookkeeping for the next Action (Action::overhead).
+  std::uint64_t releases_since_step = 0;
+  bool resumed = false;  // the chosen job was switched out earlier and resumes now
+
+  Impl(const Workload& w, TraceSink* s) : workload(w), sink(s) {}
 
   void emit(const TraceRecord& r, std::span<const Candidate> c = {}) {
     if (sink != nullptr) sink->record(r, c);
@@ -154,13 +162,15 @@ struct Scheduler::Impl {
     emit(r);
   }
 
-  void release_one(TaskState& ts) {
+  // Releases the task's next job, arriving at `arrival` and released at `release`.
+  void release_job(TaskState& ts, TimePoint arrival, TimePoint release) {
     const Task& t = *ts.task;
     Job j;
     j.seq = ts.next_seq;
-    j.arrival = ts.next_arrival;
-    j.release = ts.next_release;
+    j.arrival = arrival;
+    j.release = release;
     j.deadline = j.arrival + t.deadline;
+    ++releases_since_step;
     j.remaining = t.wcet();
     ++ts.next_seq;
     ++stats.tasks[t.id].released;
@@ -186,6 +196,11 @@ struct Scheduler::Impl {
     TraceRecord r = job_record(EventKind::kRelease, j.release, t.id, j);
     r.value = static_cast<std::int64_t>(ts.queue.size());
     emit(r);
+  }
+
+  // Releases the calendar's next job of the task and books the one after it.
+  void release_one(TaskState& ts) {
+    release_job(ts, ts.next_arrival, ts.next_release);
     schedule_next(ts);
   }
 
@@ -313,25 +328,76 @@ struct Scheduler::Impl {
       preempted.in_progress = current;
     }
     TaskState& ts = tasks[chosen_task];
+    resumed = ts.has_in_progress && !(has_current && current_task == chosen_task);
     current = take_head(ts);
     current_task = chosen_task;
     has_current = true;
     return Dispatch::kChosen;
   }
 
-  void run_current_segment() {
+  // The action that runs the current job's next segment, `decided` when a decision chose it.
+  Action run_action(bool decided) {
+    TaskState& ts = tasks[current_task];
+    Action a;
+    a.kind = Action::Kind::kRun;
+    a.job = backend::JobRef{ts.task, current.seq};
+    a.segment = current.next_segment;
+    a.overhead = step_overhead(decided, decided && resumed);
+    start_queue_length = static_cast<std::int64_t>(ts.queue.size());
+    running = true;
+    resumed = false;
+    return a;
+  }
+
+  // The modelled dispatcher time of this step (Action::overhead), charged as the analysis charges
+  // it (src/analysis/overheads.cpp): every release once, a dispatch per decided segment, a
+  // preemption per resumption.
+  Duration step_overhead(bool dispatch, bool preemption) {
+    const Overheads& oh = workload.scheduler.overheads;
+    Duration d = oh.release * static_cast<std::int64_t>(releases_since_step);
+    if (dispatch) d += oh.dispatch;
+    if (preemption) d += oh.preemption;
+    releases_since_step = 0;
+    stats.overhead += d;
+    return d;
+  }
+
+  Action next(TimePoint now) {
+    AEGISRT_ASSERT(prepared && !running);
+    release_until(now);
+    if (has_current && !switch_at_boundaries) return run_action(false);
+    for (;;) {
+      abort_expired(now);
+      const Dispatch outcome = dispatch_decision(now);
+      if (outcome == Dispatch::kChosen) return run_action(true);
+      if (outcome == Dispatch::kNothingWaiting) break;
+      // kAllShed: every candidate was shed; the jobs behind them compete now.
+    }
+    Action a;
+    a.overhead = step_overhead(false, false);
+    if (!calendar.empty()) {
+      a.kind = Action::Kind::kIdle;
+      a.until = TimePoint::from_ns(calendar.front().first);
+    } else if (has_external) {
+      a.kind = Action::Kind::kIdle;
+      a.until = TimePoint::max();
+    } else {
+      a.kind = Action::Kind::kDone;
+    }
+    return a;
+  }
+
+  void finished(const backend::JobRef& job, std::uint32_t seg, backend::SegmentStatus status,
+                TimePoint start, TimePoint end) {
+    AEGISRT_ASSERT(running && has_current);
+    running = false;
     TaskState& ts = tasks[current_task];
     const Task& t = *ts.task;
-    const std::uint32_t seg = current.next_segment;
-    const TimePoint start = clock.now();
+    AEGISRT_ASSERT(job.task == &t && job.job == current.seq && seg == current.next_segment);
     TraceRecord rs = job_record(EventKind::kSegmentStart, start, t.id, current);
     rs.segment = static_cast<std::uint16_t>(seg);
-    rs.value = static_cast<std::int64_t>(ts.queue.size());
+    rs.value = start_queue_length;
     emit(rs);
-
-    const backend::SegmentStatus status =
-        backend.run_segment(backend::JobRef{&t, current.seq}, seg);
-    const TimePoint end = clock.now();
     stats.busy += end - start;
     TraceRecord re = job_record(EventKind::kSegmentEnd, end, t.id, current);
     re.segment = static_cast<std::uint16_t>(seg);
@@ -368,33 +434,16 @@ struct Scheduler::Impl {
     }
   }
 
-  void run() {
+  bool release_external(TaskId id, TimePoint arrival) {
     AEGISRT_ASSERT(prepared);
-    const bool switch_at_boundaries = preempts_at_segment_boundaries(workload.scheduler.policy);
-    for (;;) {
-      const TimePoint now = clock.now();
-      release_until(now);
-      if (has_current && !switch_at_boundaries) {
-        run_current_segment();
-        continue;
-      }
-      abort_expired(now);
-      const Dispatch outcome = dispatch_decision(now);
-      if (outcome == Dispatch::kChosen) {
-        run_current_segment();
-        continue;
-      }
-      if (outcome == Dispatch::kAllShed) continue;
-      if (calendar.empty()) break;  // nothing waiting and nothing left to release: done
-      clock.sleep_until(TimePoint::from_ns(calendar.front().first));
-    }
-    stats.end = std::max(clock.now(), TimePoint() + opts.horizon);
+    if (id >= tasks.size() || !external[id]) return false;
+    release_job(tasks[id], arrival, arrival);
+    return true;
   }
 };
 
-Scheduler::Scheduler(const Workload& workload, Clock& clock, backend::Backend& backend,
-                     sched::TraceSink* trace)
-    : impl_(std::make_unique<Impl>(workload, clock, backend, trace)) {}
+Scheduler::Scheduler(const Workload& workload, TraceSink* trace)
+    : impl_(std::make_unique<Impl>(workload, trace)) {}
 
 Scheduler::~Scheduler() = default;
 
@@ -463,9 +512,23 @@ Status Scheduler::prepare(const RunOptions& opts) {
                           " whose response times are kept exactly",
                       "shorten the duration");
   }
-  if (Status st = s.backend.prepare(w); !st.ok()) return st;
+  for (TaskId id : opts.external) {
+    if (id >= w.tasks.size()) {
+      return make_error(ErrorCode::kInvalidArgument, "external task id " + std::to_string(id) +
+                                                         " is not a task of the workload");
+    }
+  }
+  if (!opts.external.empty() && !opts.arrivals.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "explicit arrivals and external tasks given together",
+                      "release external tasks' jobs with release(), or list every arrival");
+  }
 
   s.opts = opts;
+  s.switch_at_boundaries = preempts_at_segment_boundaries(w.scheduler.policy);
+  s.external.assign(w.tasks.size(), false);
+  for (TaskId id : opts.external) s.external[id] = true;
+  s.has_external = !opts.external.empty();
   s.tasks.assign(w.tasks.size(), TaskState{});
   s.calendar.clear();
   s.calendar.reserve(w.tasks.size());
@@ -483,15 +546,31 @@ Status Scheduler::prepare(const RunOptions& opts) {
     ts.queue.reserve(t.queue.capacity);
     s.stats.tasks[i].responses.reserve(opts.arrivals.empty() ? max_releases(t, opts.horizon)
                                                              : opts.arrivals[i].size());
-    s.schedule_next(ts);
+    if (!s.external[i]) s.schedule_next(ts);
   }
   s.candidates.reserve(w.tasks.size());
   s.has_current = false;
+  s.running = false;
+  s.releases_since_step = 0;
+  s.resumed = false;
   s.prepared = true;
   return Ok{};
 }
 
-void Scheduler::run() { impl_->run(); }
+bool Scheduler::release(TaskId task, TimePoint arrival) {
+  return impl_->release_external(task, arrival);
+}
+
+Action Scheduler::next(TimePoint now) { return impl_->next(now); }
+
+void Scheduler::finished(const backend::JobRef& job, std::uint32_t segment,
+                         backend::SegmentStatus status, TimePoint start, TimePoint end) {
+  impl_->finished(job, segment, status, start, end);
+}
+
+void Scheduler::stop(TimePoint now) {
+  impl_->stats.end = std::max(now, TimePoint() + impl_->opts.horizon);
+}
 
 const RunStats& Scheduler::stats() const { return impl_->stats; }
 

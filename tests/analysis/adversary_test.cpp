@@ -225,15 +225,7 @@ TEST(AdversaryTest, ExplicitJitterOutsideTheTaskJitterIsRefused) {
   // The first job (released at 2) finishes at 3 > 2, the second (released at 11) at 12: on time.
   EXPECT_EQ(replay(w, s).missed[0], 1u);
 
-  VirtualClock clock;
-  struct NoBackend final : backend::Backend {
-    const char* name() const override { return "none"; }
-    Status prepare(const Workload&) override { return Ok{}; }
-    backend::SegmentStatus run_segment(const backend::JobRef&, std::uint32_t) override {
-      return backend::SegmentStatus::kOk;
-    }
-  } backend;
-  sched::Scheduler sut(w, clock, backend, nullptr);
+  sched::Scheduler sut(w, nullptr);
   sched::RunOptions opts;
   opts.arrivals = {{TimePoint::from_ns(0)}};
   opts.jitters = {{Duration::ns(6)}};

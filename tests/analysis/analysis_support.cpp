@@ -8,6 +8,7 @@
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/random.hpp"
 #include "aegisrt/sched/scheduler.hpp"
+#include "aegisrt/sim/driver.hpp"
 
 namespace aegisrt::analysis::testing {
 
@@ -115,7 +116,7 @@ std::int64_t horizon_for(const Workload& w) {
 RunOutcome simulate(const Workload& w, const Scenario& s, std::int64_t horizon) {
   VirtualClock clock;
   ScriptedBackend backend(clock, s);
-  sched::Scheduler sut(w, clock, backend, nullptr);
+  sched::Scheduler sut(w, nullptr);
   sched::RunOptions opts;
   opts.horizon = Duration::ns(horizon);
   for (const auto& list : s.arrivals) {
@@ -137,7 +138,7 @@ RunOutcome simulate(const Workload& w, const Scenario& s, std::int64_t horizon) 
   RunOutcome out;
   const Status st = sut.prepare(opts);
   AEGISRT_ASSERT(st.ok());
-  sut.run();
+  sim::drive(sut, clock, backend);
   const sched::RunStats& stats = sut.stats();
   out.max_response.assign(w.tasks.size(), 0);
   out.missed.assign(w.tasks.size(), 0);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aegisrt/sched/record.hpp"
+#include "aegisrt/sim/driver.hpp"
 #include "sched/scenario.hpp"
 // This file defines the program's counting malloc (support/allocation_counter.hpp).
 #define AEGISRT_DEFINE_ALLOCATION_COUNTER
@@ -51,7 +52,7 @@ TEST(AllocationTest, DispatchLoopAllocatesNothingAfterPrepare) {
     VirtualClock clock;
     sim::SimBackend backend(clock, 3);
     CountingSink sink;
-    sched::Scheduler sut(w, clock, backend, &sink);
+    sched::Scheduler sut(w, &sink);
     sched::RunOptions opts;
     opts.horizon = ticks(100'000);
     ASSERT_TRUE(sut.prepare(opts).ok());
@@ -59,7 +60,7 @@ TEST(AllocationTest, DispatchLoopAllocatesNothingAfterPrepare) {
     std::uint64_t allocations = 0;
     {
       const AllocationCounter counter;
-      sut.run();
+      sim::drive(sut, clock, backend);
       allocations = counter.count();
     }
 

@@ -10,6 +10,7 @@
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/sched/record.hpp"
 #include "aegisrt/sched/scheduler.hpp"
+#include "aegisrt/sim/driver.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
 
 namespace aegisrt::testing {
@@ -78,12 +79,12 @@ class RecordingSink final : public sched::TraceSink {
 // Runs `w` in virtual time on the sim backend (constant times: each segment takes its WCET).
 struct SimRun {
   explicit SimRun(const Workload& workload, std::int64_t horizon, std::uint64_t seed = 1)
-      : w(workload), backend(clock, seed), sut(w, clock, backend, &sink) {
+      : w(workload), backend(clock, seed), sut(w, &sink) {
     sched::RunOptions opts;
     opts.horizon = ticks(horizon);
     opts.seed = seed;
     status_ok = sut.prepare(opts).ok();
-    if (status_ok) sut.run();
+    if (status_ok) sim::drive(sut, clock, backend);
   }
   const sched::TaskStats& task(TaskId id) const { return sut.stats().tasks[id]; }
   // Start time of the first segment of job `job` of task `task`, or -1.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aegisrt/sim/driver.hpp"
 #include "sched/scenario.hpp"
 
 namespace aegisrt::testing {
@@ -303,12 +304,12 @@ TEST(SchedulerTest, ExplicitArrivalsReplaceThePeriodicCalendar) {
   VirtualClock clock;
   sim::SimBackend backend(clock, 1);
   RecordingSink sink;
-  sched::Scheduler sut(w, clock, backend, &sink);
+  sched::Scheduler sut(w, &sink);
   sched::RunOptions opts;
   opts.horizon = ticks(100);
   opts.arrivals = {{at(4), at(17), at(40)}};
   ASSERT_TRUE(sut.prepare(opts).ok());
-  sut.run();
+  sim::drive(sut, clock, backend);
   std::vector<std::int64_t> releases;
   for (const auto& e : sink.entries) {
     if (e.record.kind == sched::EventKind::kRelease) releases.push_back(e.record.time.ns());
@@ -354,7 +355,7 @@ TEST(SchedulerTest, PrepareRefusesTasksWithoutSegments) {
   w.tasks[0].segments.clear();
   VirtualClock clock;
   sim::SimBackend backend(clock, 1);
-  sched::Scheduler sut(w, clock, backend, nullptr);
+  sched::Scheduler sut(w, nullptr);
   const Status st = sut.prepare({});
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("has no segments"), std::string::npos);

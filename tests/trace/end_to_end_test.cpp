@@ -11,6 +11,7 @@
 
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/sched/scheduler.hpp"
+#include "aegisrt/sim/driver.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
 #include "aegisrt/trace/buffer.hpp"
 #include "aegisrt/trace/chrome.hpp"
@@ -71,13 +72,13 @@ struct TracedRun {
   TracedRun(const Workload& workload, std::uint64_t seed, std::size_t max_records = 50'000,
             std::size_t max_candidates = 200'000)
       : w(workload), backend(clock, seed), buffer(max_records, max_candidates) {
-    sched::Scheduler sut(w, clock, backend, &buffer);
+    sched::Scheduler sut(w, &buffer);
     sched::RunOptions opts;
     opts.horizon = Duration::s(2);
     opts.seed = seed;
     ok = sut.prepare(opts).ok();
     if (!ok) return;
-    sut.run();
+    sim::drive(sut, clock, backend);
     stats = sut.stats();
     TraceMeta meta;
     meta.workload = w.name;

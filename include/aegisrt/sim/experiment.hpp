@@ -1,5 +1,6 @@
 // Acceptance-ratio experiments: random task sets, the admission tests, and a simulation of every
-// admitted set on the scheduler core (which must never miss a deadline).
+// admitted set on the scheduler core in virtual time (which must never miss a deadline). The
+// curves are drawn by report/acceptance_svg.hpp.
 //
 // Task sets (docs/design/0002-admission.md, "Experiments"; ANALYSIS.md "Task-set generation"):
 // utilisations by UUniFast-discard (Bini & Buttazzo, Real-Time Systems 30, 2005), periods
@@ -15,7 +16,7 @@
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/core/time.hpp"
 
-namespace aegisrt::analysis {
+namespace aegisrt::sim {
 
 struct GeneratorConfig {
   std::size_t tasks = 10;
@@ -67,7 +68,4 @@ Result<std::vector<AcceptancePoint>> run_acceptance(const AcceptanceConfig& cfg)
 // "utilisation,policy,sets,admitted,acceptance_ratio,simulated_jobs,missed_jobs,miss_ratio".
 std::string acceptance_csv(const std::vector<AcceptancePoint>& points);
 
-// Acceptance ratio against utilisation, one curve per policy, as a standalone SVG document.
-std::string acceptance_svg(const std::vector<AcceptancePoint>& points, const std::string& title);
-
-}  // namespace aegisrt::analysis
+}  // namespace aegisrt::sim
