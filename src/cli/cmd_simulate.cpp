@@ -84,6 +84,7 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
   }
   out["device"] = {{"utilisation", stats.utilisation()},
                    {"busy_ns", stats.busy.count()},
+                   {"overhead_ns", stats.overhead.count()},
                    {"end_ns", stats.end.ns()}};
   return out;
 }
@@ -123,6 +124,12 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
               100.0 * stats.utilisation(), ms(stats.busy).c_str(),
               ms(stats.end.since_epoch()).c_str(),
               static_cast<unsigned long long>(stats.decisions));
+  if (stats.overhead > Duration::zero()) {
+    std::printf(
+        "dispatcher overheads charged: %s ms (release, dispatch and preemption, as admission "
+        "charges them)\n",
+        ms(stats.overhead).c_str());
+  }
   if (const std::uint64_t misses = total_misses(w, stats); admitted && misses > 0) {
     std::printf("\n%s\n", app::unexpected_misses_sentence(misses).c_str());
   }
