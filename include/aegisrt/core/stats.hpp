@@ -1,6 +1,5 @@
 // Summary statistics of a sample of durations: the one definition of min, mean, percentiles, max
-// and coefficient of variation that the command line, the scheduler's statistics and the
-// benchmarks report.
+// and coefficient of variation for every report of measured or simulated latencies.
 //
 // Percentiles are nearest-rank (the smallest sample with at least p of the sample at or below it):
 // for n sorted values x[1] <= ... <= x[n], the p-th percentile is x[k] with k = ceil(p * n), at
