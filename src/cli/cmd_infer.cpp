@@ -19,6 +19,7 @@
 #include "aegisrt/backend/npy.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
+#include "aegisrt/core/stats.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/graph.hpp"
@@ -42,30 +43,22 @@ struct InferArgs {
   bool json = false;
 };
 
-// Nearest-rank percentile of sorted values (the oracle's definition, so the figures compare).
-Duration percentile(const std::vector<Duration>& sorted, double p) {
-  const auto rank =
-      static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-struct Summary {
-  Duration min, p50, p99, max;
-};
-
-Summary summarise(std::vector<Duration> samples) {
-  std::sort(samples.begin(), samples.end());
-  return {samples.front(), percentile(samples, 50), percentile(samples, 99), samples.back()};
+// Nanoseconds, or null for a percentile the sample is too small to give (core/stats.hpp).
+nlohmann::json ns_json(const std::optional<Duration>& d) {
+  return d ? nlohmann::json(d->count()) : nlohmann::json(nullptr);
 }
 
 nlohmann::json to_json(const Summary& s) {
-  return {{"min", s.min.count()},
-          {"p50", s.p50.count()},
-          {"p99", s.p99.count()},
-          {"max", s.max.count()}};
+  return {{"min", ns_json(s.min)},
+          {"p50", ns_json(s.p50)},
+          {"p99", ns_json(s.p99)},
+          {"max", ns_json(s.max)}};
 }
 
-std::string ms(Duration d) { return fmt::format("{:.3f} ms", d.to_ms()); }
+// Measured latencies: milliseconds with three decimals ("3.724ms"), "-" for an absent statistic.
+std::string ms(std::optional<Duration> d) {
+  return format_duration(d, {.unit = TimeUnit::kMs, .decimals = 3});
+}
 
 // Output file names: the oracle's rule (every character outside [A-Za-z0-9_.-] becomes '_'),
 // with a numeric suffix where two names would collide.
@@ -227,9 +220,9 @@ int run_infer(const InferArgs& args) {
   }
 
   const backend::RunnerInfo& info = runner.info();
-  const Summary latency = summarise(totals);
+  const Summary latency = summarize(totals);
   std::vector<Summary> seg_summaries;
-  for (const auto& v : per_segment) seg_summaries.push_back(summarise(v));
+  for (const auto& v : per_segment) seg_summaries.push_back(summarize(v));
 
   if (args.json) {
     nlohmann::json out;
@@ -267,10 +260,10 @@ int run_infer(const InferArgs& args) {
     for (std::size_t k = 0; k < segments; ++k) {
       out["segments"].push_back({{"index", k},
                                  {"name", info.segment_names[k]},
-                                 {"min_ns", seg_summaries[k].min.count()},
-                                 {"p50_ns", seg_summaries[k].p50.count()},
-                                 {"p99_ns", seg_summaries[k].p99.count()},
-                                 {"max_ns", seg_summaries[k].max.count()}});
+                                 {"min_ns", ns_json(seg_summaries[k].min)},
+                                 {"p50_ns", ns_json(seg_summaries[k].p50)},
+                                 {"p99_ns", ns_json(seg_summaries[k].p99)},
+                                 {"max_ns", ns_json(seg_summaries[k].max)}});
     }
     fmt::print("{}\n", out.dump(2));
     return kExitOk;

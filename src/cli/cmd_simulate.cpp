@@ -31,10 +31,9 @@ constexpr sched::DropReason kReportedDrops[] = {
     sched::DropReason::kDeadlineAbort,   sched::DropReason::kBackendFailure,
 };
 
+// Milliseconds with three decimals and no unit: the column headers and the sentence name it.
 std::string ms(Duration d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", d.to_ms());
-  return buf;
+  return format_duration(d, {.unit = TimeUnit::kMs, .decimals = 3, .suffix = false});
 }
 
 // Jobs of the run that missed their deadline (completed late or aborted at it), over all tasks.

@@ -1,11 +1,14 @@
 #include "aegisrt/core/time.hpp"
 
+#include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
 #include "aegisrt/core/decimal.hpp"
+#include "aegisrt/core/result.hpp"
 
 namespace aegisrt {
 
@@ -96,33 +99,80 @@ std::optional<Duration> parse_duration(std::string_view text) {
   return d.value;
 }
 
-std::string format_duration(Duration d) {
+namespace {
+
+constexpr std::array<std::uint64_t, 10> kPow10 = {
+    1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000};
+
+TimeUnit largest_unit(std::uint64_t mag) {
+  if (mag >= 1'000'000'000) return TimeUnit::kS;
+  if (mag >= 1'000'000) return TimeUnit::kMs;
+  if (mag >= 1'000) return TimeUnit::kUs;
+  return TimeUnit::kNs;
+}
+
+void append_digits(std::string& out, std::uint64_t v, int width) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  const auto len = static_cast<int>(end - buf);
+  if (len < width) out.append(static_cast<std::size_t>(width - len), '0');
+  out.append(buf, end);
+}
+
+}  // namespace
+
+void append_duration(std::string& out, Duration d, DurationFormat format) {
   const std::int64_t ns = d.count();
   // Magnitude of ns without overflow for INT64_MIN.
   const std::uint64_t mag =
       ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-  struct Choice {
-    std::uint64_t scale;
-    int digits;
-    const char* suffix;
-  };
-  Choice c{1, 0, "ns"};
-  for (const Choice candidate :
-       {Choice{1'000'000'000, 9, "s"}, Choice{1'000'000, 6, "ms"}, Choice{1'000, 3, "us"}}) {
-    if (mag >= candidate.scale) {
-      c = candidate;
-      break;
+  const TimeUnit unit = format.unit ? *format.unit : largest_unit(mag);
+  const int unit_digits = max_decimals(unit);  // the unit is 10^unit_digits ns
+  std::uint64_t whole = mag / kPow10[static_cast<std::size_t>(unit_digits)];
+  std::uint64_t frac = mag % kPow10[static_cast<std::size_t>(unit_digits)];
+  int frac_digits = unit_digits;  // digits of `frac` as written, leading zeros included
+  int pad = 0;                    // zeros after them
+  if (!format.decimals) {
+    if (frac == 0) frac_digits = 0;
+    while (frac_digits > 0 && frac % 10 == 0) {
+      frac /= 10;
+      --frac_digits;
+    }
+  } else {
+    const int want = *format.decimals;
+    AEGISRT_ASSERT(want >= 0 && want <= 9);
+    if (want < unit_digits) {
+      const std::uint64_t drop = kPow10[static_cast<std::size_t>(unit_digits - want)];
+      const std::uint64_t rest = frac % drop;
+      frac /= drop;
+      if (2 * rest >= drop) ++frac;  // on the magnitude: halves away from zero
+      if (frac == kPow10[static_cast<std::size_t>(want)]) {
+        frac = 0;
+        ++whole;
+      }
+      frac_digits = want;
+    } else {
+      pad = want - unit_digits;
     }
   }
-  std::string out = ns < 0 ? "-" : "";
-  out += std::to_string(mag / c.scale);
-  if (c.digits > 0 && mag % c.scale != 0) {
-    std::string frac = std::to_string(mag % c.scale);
-    frac.insert(0, static_cast<std::size_t>(c.digits) - frac.size(), '0');
-    while (frac.back() == '0') frac.pop_back();
-    out += '.' + frac;
+  if (ns < 0 && (whole != 0 || frac != 0)) out.push_back('-');
+  append_digits(out, whole, 1);
+  if (frac_digits + pad > 0) {
+    out.push_back('.');
+    if (frac_digits > 0) append_digits(out, frac, frac_digits);
+    out.append(static_cast<std::size_t>(pad), '0');
   }
-  return out + c.suffix;
+  if (format.suffix) out += unit_suffix(unit);
+}
+
+std::string format_duration(Duration d, DurationFormat format) {
+  std::string out;
+  append_duration(out, d, format);
+  return out;
+}
+
+std::string format_duration(std::optional<Duration> d, DurationFormat format) {
+  return d ? format_duration(*d, format) : std::string("-");
 }
 
 }  // namespace aegisrt

@@ -1,5 +1,6 @@
 // Chrome trace-event JSON, written by hand in one streaming pass (plus one pre-pass over the
-// records to find which jobs complete). See docs/design/0005-traces.md for the layout.
+// records to find which jobs complete). See docs/design/0005-traces.md for the layout; every key
+// and fixed name comes from keys.hpp, which explain.cpp reads with.
 //
 // Compatibility notes (checked against Perfetto's JSON importer):
 // - every event starts with "ph" and "ts": older importers scan each event's top-level keys for
@@ -17,6 +18,7 @@
 
 #include "aegisrt/core/time.hpp"
 #include "json_text.hpp"
+#include "keys.hpp"
 
 namespace aegisrt::trace {
 
@@ -27,8 +29,7 @@ using detail::append_json_string;
 using detail::append_micros;
 using detail::append_uint;
 
-constexpr int kPid = 1;
-constexpr std::int64_t kDeviceTid = 0;
+using value::kDeviceTid;
 constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
 constexpr std::size_t kNoRecord = static_cast<std::size_t>(-1);
 
@@ -117,7 +118,9 @@ class Exporter {
 
   void run() {
     prepass();
-    text_ += "{\"traceEvents\":[\n";
+    text_ += '{';
+    append_json_string(text_, key::kTraceEvents);
+    text_ += ":[\n";
     write_track_metadata();
     const auto records = buffer_.records();
     for (std::size_t idx = 0; idx < records.size(); ++idx) {
@@ -125,7 +128,9 @@ class Exporter {
       maybe_flush();
     }
     close_open_waits();
-    text_ += "\n],\n\"metadata\":";
+    text_ += "\n],\n";
+    append_json_string(text_, key::kMetadata);
+    text_ += ':';
     write_trace_metadata();
     text_ += "}\n";
     flush();
@@ -180,39 +185,38 @@ class Exporter {
 
   // Writes the separator and the fixed head of an event: ph, ts, pid, tid (in this order, see the
   // compatibility notes at the top). Returns the open object; the caller adds fields and closes.
-  Obj begin(char ph, std::int64_t ts_ns, std::int64_t tid) {
+  Obj begin(std::string_view ph, std::int64_t ts_ns, std::int64_t tid) {
     if (!first_event_) text_ += ",\n";
     first_event_ = false;
     Obj o(text_);
-    const char ph_text[2] = {ph, '\0'};
-    o.s("ph", ph_text).us("ts", ts_ns).i("pid", kPid).i("tid", tid);
+    o.s(key::kPh, ph).us(key::kTs, ts_ns).i(key::kPid, value::kProcessId).i(key::kTid, tid);
     return o;
   }
 
   void write_track_metadata() {
     {
-      Obj o = begin('M', 0, kDeviceTid);
-      o.s("name", "process_name");
-      Obj a(o.raw("args"));
-      a.s("name", meta_.workload.empty() ? std::string_view("aegisrt") : meta_.workload);
+      Obj o = begin(value::kPhaseMetadata, 0, kDeviceTid);
+      o.s(key::kName, value::kProcessName);
+      Obj a(o.raw(key::kArgs));
+      a.s(key::kName, meta_.workload.empty() ? std::string_view("aegisrt") : meta_.workload);
       a.close();
       o.close();
     }
     const auto thread = [this](std::int64_t tid, std::string_view name) {
-      Obj o = begin('M', 0, tid);
-      o.s("name", "thread_name");
-      Obj a(o.raw("args"));
-      a.s("name", name);
+      Obj o = begin(value::kPhaseMetadata, 0, tid);
+      o.s(key::kName, value::kThreadName);
+      Obj a(o.raw(key::kArgs));
+      a.s(key::kName, name);
       a.close();
       o.close();
-      Obj order = begin('M', 0, tid);
-      order.s("name", "thread_sort_index");
-      Obj b(order.raw("args"));
-      b.i("sort_index", tid);
+      Obj order = begin(value::kPhaseMetadata, 0, tid);
+      order.s(key::kName, value::kThreadSortIndex);
+      Obj b(order.raw(key::kArgs));
+      b.i(key::kSortIndex, tid);
       b.close();
       order.close();
     };
-    thread(kDeviceTid, "device");
+    thread(kDeviceTid, value::kDeviceTrack);
     for (std::size_t id = 0; id < names_.size(); ++id) {
       thread(tid_of(static_cast<TaskId>(id)), names_[id]);
     }
@@ -233,16 +237,18 @@ class Exporter {
         write_segment_end(idx, r);
         break;
       case EventKind::kComplete:
-        write_instant(r, "complete", [&](Obj& a) { a.u("job", r.job).i("response_ns", r.value); });
+        write_instant(r, value::kComplete,
+                      [&](Obj& a) { a.u(key::kJob, r.job).i(key::kResponseNs, r.value); });
         break;
       case EventKind::kDrop:
         close_wait(r.task, r.job, r.time);
-        write_instant(r, "drop", [&](Obj& a) { a.u("job", r.job).s("reason", to_string(r.drop)); });
+        write_instant(r, value::kDrop,
+                      [&](Obj& a) { a.u(key::kJob, r.job).s(key::kReason, to_string(r.drop)); });
         write_queue_counter(r);
         break;
       case EventKind::kMiss:
-        write_instant(r, "miss", [&](Obj& a) {
-          a.u("job", r.job).i("deadline_ns", r.deadline.ns()).i("lateness_ns", r.value);
+        write_instant(r, value::kMiss, [&](Obj& a) {
+          a.u(key::kJob, r.job).i(key::kDeadlineNs, r.deadline.ns()).i(key::kLatenessNs, r.value);
         });
         break;
     }
@@ -250,9 +256,9 @@ class Exporter {
 
   template <typename Args>
   void write_instant(const TraceRecord& r, std::string_view name, Args&& args) {
-    Obj o = begin('i', r.time.ns(), tid_of(r.task));
-    o.s("s", "t").s("cat", "job").s("name", name);
-    Obj a(o.raw("args"));
+    Obj o = begin(value::kPhaseInstant, r.time.ns(), tid_of(r.task));
+    o.s(key::kScope, value::kScopeThread).s(key::kCat, value::kCatJob).s(key::kName, name);
+    Obj a(o.raw(key::kArgs));
     args(a);
     a.close();
     o.close();
@@ -261,10 +267,10 @@ class Exporter {
   void write_queue_counter(const TraceRecord& r) {
     std::string name = "queue ";
     name += name_of(r.task);
-    Obj o = begin('C', r.time.ns(), tid_of(r.task));
-    o.s("cat", "queue").s("name", name);
-    Obj a(o.raw("args"));
-    a.i("jobs", r.value);
+    Obj o = begin(value::kPhaseCounter, r.time.ns(), tid_of(r.task));
+    o.s(key::kCat, value::kCatQueue).s(key::kName, name);
+    Obj a(o.raw(key::kArgs));
+    a.i(key::kJobs, r.value);
     a.close();
     o.close();
   }
@@ -276,25 +282,25 @@ class Exporter {
   }
 
   void write_release(const TraceRecord& r) {
-    write_instant(r, "release", [&](Obj& a) {
-      a.u("task", r.task)
-          .u("job", r.job)
-          .i("arrival_ns", r.arrival.ns())
-          .i("release_ns", r.time.ns())
-          .i("deadline_ns", r.deadline.ns());
+    write_instant(r, value::kRelease, [&](Obj& a) {
+      a.u(key::kTask, r.task)
+          .u(key::kJob, r.job)
+          .i(key::kArrivalNs, r.arrival.ns())
+          .i(key::kReleaseNs, r.time.ns())
+          .i(key::kDeadlineNs, r.deadline.ns());
     });
     // A job refused at a full queue (drop_newest, reject) is traced as dropped before it is traced
     // as released: it never waits.
     JobState& job = state_of(r.task, r.job);
     if (!job.waiting && !job.left_queue) {
       job.waiting = true;
-      Obj o = begin('b', r.time.ns(), tid_of(r.task));
-      o.s("cat", "queue").s("name", wait_name(r.task)).u("id", job.uid);
+      Obj o = begin(value::kPhaseAsyncBegin, r.time.ns(), tid_of(r.task));
+      o.s(key::kCat, value::kCatQueue).s(key::kName, wait_name(r.task)).u(key::kId, job.uid);
       if (job.completes && job.final_segment != kNoRecord) {
-        o.u("bind_id", job.uid).b("flow_out", true);
+        o.u(key::kBindId, job.uid).b(key::kFlowOut, true);
       }
-      Obj a(o.raw("args"));
-      a.u("job", r.job);
+      Obj a(o.raw(key::kArgs));
+      a.u(key::kJob, r.job);
       a.close();
       o.close();
     }
@@ -307,8 +313,8 @@ class Exporter {
     it->second.left_queue = true;
     if (!it->second.waiting) return;
     it->second.waiting = false;
-    Obj o = begin('e', t.ns(), tid_of(task));
-    o.s("cat", "queue").s("name", wait_name(task)).u("id", it->second.uid);
+    Obj o = begin(value::kPhaseAsyncEnd, t.ns(), tid_of(task));
+    o.s(key::kCat, value::kCatQueue).s(key::kName, wait_name(task)).u(key::kId, it->second.uid);
     o.close();
   }
 
@@ -317,13 +323,13 @@ class Exporter {
     const auto records = buffer_.records();
     if (records.empty()) return;
     const TimePoint end = records.back().time;
-    for (auto& [key, job] : jobs_) {
+    for (auto& [id, job] : jobs_) {
       if (!job.waiting) continue;
       job.waiting = false;
-      Obj o = begin('e', end.ns(), tid_of(key.task));
-      o.s("cat", "queue").s("name", wait_name(key.task)).u("id", job.uid);
-      Obj a(o.raw("args"));
-      a.b("unfinished", true);
+      Obj o = begin(value::kPhaseAsyncEnd, end.ns(), tid_of(id.task));
+      o.s(key::kCat, value::kCatQueue).s(key::kName, wait_name(id.task)).u(key::kId, job.uid);
+      Obj a(o.raw(key::kArgs));
+      a.b(key::kUnfinished, true);
       a.close();
       o.close();
     }
@@ -351,23 +357,24 @@ class Exporter {
     name += " seg";
     append_uint(name, r.segment);
     {
-      Obj o = begin('X', start.ns(), tid_of(r.task));
-      o.us("dur", dur).s("cat", "segment").s("name", name);
-      if (job.completes && job.final_segment == idx) o.u("bind_id", job.uid).b("flow_in", true);
-      Obj a(o.raw("args"));
-      a.u("job", r.job).u("segment", r.segment).i("executed_ns", r.value);
+      Obj o = begin(value::kPhaseComplete, start.ns(), tid_of(r.task));
+      o.us(key::kDur, dur).s(key::kCat, value::kCatSegment).s(key::kName, name);
+      if (job.completes && job.final_segment == idx)
+        o.u(key::kBindId, job.uid).b(key::kFlowIn, true);
+      Obj a(o.raw(key::kArgs));
+      a.u(key::kJob, r.job).u(key::kSegment, r.segment).i(key::kExecutedNs, r.value);
       a.close();
       o.close();
     }
     {
-      Obj o = begin('X', start.ns(), kDeviceTid);
-      o.us("dur", dur).s("cat", "segment").s("name", name_of(r.task));
-      Obj a(o.raw("args"));
-      a.u("task", r.task)
-          .u("job", r.job)
-          .u("segment", r.segment)
-          .i("start_ns", start.ns())
-          .i("end_ns", r.time.ns());
+      Obj o = begin(value::kPhaseComplete, start.ns(), kDeviceTid);
+      o.us(key::kDur, dur).s(key::kCat, value::kCatSegment).s(key::kName, name_of(r.task));
+      Obj a(o.raw(key::kArgs));
+      a.u(key::kTask, r.task)
+          .u(key::kJob, r.job)
+          .u(key::kSegment, r.segment)
+          .i(key::kStartNs, start.ns())
+          .i(key::kEndNs, r.time.ns());
       a.close();
       o.close();
     }
@@ -376,37 +383,39 @@ class Exporter {
   void write_decision(const TraceRecord& r) {
     const auto cands = buffer_.candidates_of(r);
     const sched::Decision& d = r.decision;
-    Obj o = begin('i', r.time.ns(), kDeviceTid);
-    o.s("s", "t").s("cat", "decision").s("name", "decide");
-    Obj a(o.raw("args"));
-    a.u("decision", decision_index_++)
-        .i("t_ns", r.time.ns())
-        .s("policy", to_string(meta_.policy))
-        .b("load_shedding", meta_.load_shedding);
-    std::string& list = a.raw("candidates");
+    Obj o = begin(value::kPhaseInstant, r.time.ns(), kDeviceTid);
+    o.s(key::kScope, value::kScopeThread)
+        .s(key::kCat, value::kCatDecision)
+        .s(key::kName, value::kDecide);
+    Obj a(o.raw(key::kArgs));
+    a.u(key::kDecision, decision_index_++)
+        .i(key::kTNs, r.time.ns())
+        .s(key::kPolicy, to_string(meta_.policy))
+        .b(key::kLoadShedding, meta_.load_shedding);
+    std::string& list = a.raw(key::kCandidates);
     list.push_back('[');
     for (std::size_t k = 0; k < cands.size(); ++k) {
       const sched::Candidate& c = cands[k];
       if (k > 0) list.push_back(',');
       Obj co(list);
-      co.u("task", c.task)
-          .s("name", name_of(c.task))
-          .u("job", c.job)
-          .i("arrival_ns", c.arrival.ns())
-          .i("release_ns", c.release.ns())
-          .i("deadline_ns", c.deadline.ns())
-          .i("priority", c.priority)
-          .s("criticality", to_string(c.criticality))
-          .i("remaining_ns", c.remaining.count())
-          .b("shed", c.shed);
+      co.u(key::kTask, c.task)
+          .s(key::kName, name_of(c.task))
+          .u(key::kJob, c.job)
+          .i(key::kArrivalNs, c.arrival.ns())
+          .i(key::kReleaseNs, c.release.ns())
+          .i(key::kDeadlineNs, c.deadline.ns())
+          .i(key::kPriority, c.priority)
+          .s(key::kCriticality, to_string(c.criticality))
+          .i(key::kRemainingNs, c.remaining.count())
+          .b(key::kShed, c.shed);
       co.close();
     }
     list.push_back(']');
-    a.i("chosen", d.chosen)
-        .i("runner_up", d.runner_up)
-        .s("reason", sched::to_string(d.reason))
-        .u("shed_count", d.shed_count)
-        .s("reason_text", reason_sentence(d, cands));
+    a.i(key::kChosen, d.chosen)
+        .i(key::kRunnerUp, d.runner_up)
+        .s(key::kReason, sched::to_string(d.reason))
+        .u(key::kShedCount, d.shed_count)
+        .s(key::kReasonText, reason_sentence(d, cands));
     a.close();
     o.close();
   }
@@ -482,26 +491,26 @@ class Exporter {
 
   void write_trace_metadata() {
     Obj m(text_);
-    m.i("aegisrt_trace_version", 1)
-        .s("workload", meta_.workload)
-        .s("backend", meta_.backend)
-        .s("policy", to_string(meta_.policy))
-        .b("load_shedding", meta_.load_shedding)
-        .u("seed", meta_.seed)
-        .i("horizon_ns", meta_.horizon.count());
-    std::string& list = m.raw("tasks");
+    m.i(key::kAegisrtTraceVersion, value::kTraceVersion)
+        .s(key::kWorkload, meta_.workload)
+        .s(key::kBackend, meta_.backend)
+        .s(key::kPolicy, to_string(meta_.policy))
+        .b(key::kLoadShedding, meta_.load_shedding)
+        .u(key::kSeed, meta_.seed)
+        .i(key::kHorizonNs, meta_.horizon.count());
+    std::string& list = m.raw(key::kTasks);
     list.push_back('[');
     for (std::size_t k = 0; k < names_.size(); ++k) {
       if (k > 0) list.push_back(',');
       append_json_string(list, names_[k]);
     }
     list.push_back(']');
-    m.u("records", buffer_.records().size())
-        .u("decisions", decision_count_)
-        .u("lost_records", buffer_.lost())
-        .s("node", meta_.node)
-        .s("admission", meta_.admission)
-        .s("admission_detail", meta_.admission_detail);
+    m.u(key::kRecords, buffer_.records().size())
+        .u(key::kDecisions, decision_count_)
+        .u(key::kLostRecords, buffer_.lost())
+        .s(key::kNode, meta_.node)
+        .s(key::kAdmission, meta_.admission)
+        .s(key::kAdmissionDetail, meta_.admission_detail);
     m.close();
   }
 

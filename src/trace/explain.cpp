@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "aegisrt/sched/policy.hpp"
+#include "keys.hpp"
 
 namespace aegisrt::trace {
 
@@ -19,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kDeviceTid = 0;
+using value::kDeviceTid;
 
 Error parse_error(const std::string& file, std::string field, std::string message,
                   std::string hint = {}) {
@@ -160,38 +161,39 @@ class Explainer {
 
  private:
   Status read_metadata(const json& root) {
+    const std::string version_field = std::string(key::kMetadata) + "." + key::kAegisrtTraceVersion;
     const auto not_ours = [&](const std::string& what) {
-      return parse_error(file_, "metadata.aegisrt_trace_version", "not an AegisRT trace: " + what,
+      return parse_error(file_, version_field, "not an AegisRT trace: " + what,
                          "explain reads traces written by AegisRT (aegisrt simulate --trace)");
     };
     if (!root.is_object()) return not_ours("the top level is not a JSON object");
-    const auto meta = root.find("metadata");
+    const auto meta = root.find(key::kMetadata);
     if (meta == root.end() || !meta->is_object()) return not_ours("no \"metadata\" object");
-    const auto version = meta->find("aegisrt_trace_version");
+    const auto version = meta->find(key::kAegisrtTraceVersion);
     if (version == meta->end()) return not_ours("metadata has no aegisrt_trace_version");
-    if (!version->is_number_integer() || version->get<std::int64_t>() != 1) {
-      Error e = make_error(ErrorCode::kUnsupported,
-                           "trace format version " + version->dump() + " is not supported",
-                           "this build reads aegisrt_trace_version 1");
+    if (!version->is_number_integer() || version->get<std::int64_t>() != value::kTraceVersion) {
+      Error e = make_error(
+          ErrorCode::kUnsupported, "trace format version " + version->dump() + " is not supported",
+          "this build reads aegisrt_trace_version " + std::to_string(value::kTraceVersion));
       e.where.file = file_;
-      e.where.field = "metadata.aegisrt_trace_version";
+      e.where.field = version_field;
       return e;
     }
-    Reader r(*meta, "metadata");
-    report_.workload = r.str("workload");
-    report_.backend = r.str("backend");
-    const std::string policy = r.str("policy");
-    report_.load_shedding = r.boolean("load_shedding");
-    report_.lost_records = r.u64("lost_records");
-    expected_decisions_ = r.u64("decisions");
-    if (const json* tasks = r.array("tasks")) {
+    Reader r(*meta, key::kMetadata);
+    report_.workload = r.str(key::kWorkload);
+    report_.backend = r.str(key::kBackend);
+    const std::string policy = r.str(key::kPolicy);
+    report_.load_shedding = r.boolean(key::kLoadShedding);
+    report_.lost_records = r.u64(key::kLostRecords);
+    expected_decisions_ = r.u64(key::kDecisions);
+    if (const json* tasks = r.array(key::kTasks)) {
       for (const json& t : *tasks) names_.push_back(t.is_string() ? t.get<std::string>() : "?");
     }
     if (r.ok()) {
       if (const auto p = parse_policy(policy)) {
         report_.policy = *p;
       } else {
-        r.invalid("policy", "unknown policy '" + policy + "'");
+        r.invalid(key::kPolicy, "unknown policy '" + policy + "'");
       }
     }
     if (!r.ok()) {
@@ -201,26 +203,26 @@ class Explainer {
   }
 
   Status read_events(const json& root) {
-    const auto events = root.find("traceEvents");
+    const auto events = root.find(key::kTraceEvents);
     if (events == root.end() || !events->is_array()) {
-      return parse_error(file_, "traceEvents", "the trace has no traceEvents array");
+      return parse_error(file_, key::kTraceEvents, "the trace has no traceEvents array");
     }
     for (std::size_t i = 0; i < events->size(); ++i) {
       const json& ev = (*events)[i];
       if (!ev.is_object()) continue;
-      const auto ph = ev.find("ph");
-      const auto name = ev.find("name");
-      const auto tid = ev.find("tid");
+      const auto ph = ev.find(key::kPh);
+      const auto name = ev.find(key::kName);
+      const auto tid = ev.find(key::kTid);
       if (ph == ev.end() || !ph->is_string() || name == ev.end() || !name->is_string()) continue;
       const std::string& phase = ph->get_ref<const std::string&>();
       const std::string& event_name = name->get_ref<const std::string&>();
       const bool on_device =
           tid != ev.end() && tid->is_number_integer() && tid->get<std::int64_t>() == kDeviceTid;
-      if (phase == "i" && event_name == "decide") {
+      if (phase == value::kPhaseInstant && event_name == value::kDecide) {
         if (auto st = read_decision(i, ev); !st.ok()) return st;
-      } else if (phase == "X" && on_device) {
+      } else if (phase == value::kPhaseComplete && on_device) {
         read_device_slice(i, ev);
-      } else if (phase == "i" && event_name == "release") {
+      } else if (phase == value::kPhaseInstant && event_name == value::kRelease) {
         read_release(ev);
       }
     }
@@ -228,62 +230,61 @@ class Explainer {
   }
 
   Status read_decision(std::size_t i, const json& ev) {
-    const std::string where = "traceEvents[" + std::to_string(i) + "]";
+    const std::string where = std::string(key::kTraceEvents) + "[" + std::to_string(i) + "]";
     const auto malformed = [&](const std::string& field, const std::string& what) {
-      return parse_error(file_, field,
-                         "malformed decide event (traceEvents[" + std::to_string(i) + "]): " + what,
+      return parse_error(file_, field, "malformed decide event (" + where + "): " + what,
                          "the trace was edited or written by another tool");
     };
-    const auto args = ev.find("args");
+    const auto args = ev.find(key::kArgs);
     if (args == ev.end() || !args->is_object()) {
-      return malformed(where + ".args", "missing field");
+      return malformed(where + "." + key::kArgs, "missing field");
     }
-    Reader r(*args, where + ".args");
+    Reader r(*args, where + "." + key::kArgs);
     RecordedDecision d;
     d.event = i;
-    d.index = r.u64("decision");
-    d.time = TimePoint::from_ns(r.i64("t_ns"));
-    const std::string policy = r.str("policy");
-    d.load_shedding = r.boolean("load_shedding");
-    const json* cands = r.array("candidates");
-    d.decision.chosen = static_cast<std::int32_t>(r.i64("chosen"));
-    d.decision.runner_up = static_cast<std::int32_t>(r.i64("runner_up"));
-    const std::string reason = r.str("reason");
-    d.decision.shed_count = static_cast<std::uint32_t>(r.u64("shed_count"));
-    d.reason_text = r.str("reason_text");
+    d.index = r.u64(key::kDecision);
+    d.time = TimePoint::from_ns(r.i64(key::kTNs));
+    const std::string policy = r.str(key::kPolicy);
+    d.load_shedding = r.boolean(key::kLoadShedding);
+    const json* cands = r.array(key::kCandidates);
+    d.decision.chosen = static_cast<std::int32_t>(r.i64(key::kChosen));
+    d.decision.runner_up = static_cast<std::int32_t>(r.i64(key::kRunnerUp));
+    const std::string reason = r.str(key::kReason);
+    d.decision.shed_count = static_cast<std::uint32_t>(r.u64(key::kShedCount));
+    d.reason_text = r.str(key::kReasonText);
     if (r.ok()) {
       if (const auto p = parse_policy(policy)) {
         d.policy = *p;
       } else {
-        r.invalid("policy", "unknown policy '" + policy + "'");
+        r.invalid(key::kPolicy, "unknown policy '" + policy + "'");
       }
       if (const auto k = parse_reason(reason)) {
         d.decision.reason = *k;
       } else {
-        r.invalid("reason", "unknown reason '" + reason + "'");
+        r.invalid(key::kReason, "unknown reason '" + reason + "'");
       }
     }
     if (!r.ok()) return malformed(r.error().first, r.error().second);
     for (std::size_t k = 0; k < cands->size(); ++k) {
       const json& cj = (*cands)[k];
-      const std::string path = r.path() + ".candidates[" + std::to_string(k) + "]";
+      const std::string path = r.path() + "." + key::kCandidates + "[" + std::to_string(k) + "]";
       if (!cj.is_object()) return malformed(path, "expected an object");
       Reader c(cj, path);
       sched::Candidate cand;
-      cand.task = static_cast<TaskId>(c.u64("task"));
-      cand.job = c.u64("job");
-      cand.arrival = TimePoint::from_ns(c.i64("arrival_ns"));
-      cand.release = TimePoint::from_ns(c.i64("release_ns"));
-      cand.deadline = TimePoint::from_ns(c.i64("deadline_ns"));
-      cand.priority = static_cast<std::int32_t>(c.i64("priority"));
-      const std::string crit = c.str("criticality");
-      cand.remaining = Duration::ns(c.i64("remaining_ns"));
-      cand.shed = c.boolean("shed");
+      cand.task = static_cast<TaskId>(c.u64(key::kTask));
+      cand.job = c.u64(key::kJob);
+      cand.arrival = TimePoint::from_ns(c.i64(key::kArrivalNs));
+      cand.release = TimePoint::from_ns(c.i64(key::kReleaseNs));
+      cand.deadline = TimePoint::from_ns(c.i64(key::kDeadlineNs));
+      cand.priority = static_cast<std::int32_t>(c.i64(key::kPriority));
+      const std::string crit = c.str(key::kCriticality);
+      cand.remaining = Duration::ns(c.i64(key::kRemainingNs));
+      cand.shed = c.boolean(key::kShed);
       if (c.ok()) {
         if (const auto v = parse_criticality(crit)) {
           cand.criticality = *v;
         } else {
-          c.invalid("criticality", "unknown criticality '" + crit + "'");
+          c.invalid(key::kCriticality, "unknown criticality '" + crit + "'");
         }
       }
       if (!c.ok()) return malformed(c.error().first, c.error().second);
@@ -295,25 +296,25 @@ class Explainer {
 
   // Device slices without the expected args are not ours to judge: they are skipped.
   void read_device_slice(std::size_t i, const json& ev) {
-    const auto args = ev.find("args");
+    const auto args = ev.find(key::kArgs);
     if (args == ev.end() || !args->is_object()) return;
-    Reader r(*args, "args");
+    Reader r(*args, key::kArgs);
     DeviceSlice s;
     s.event = i;
-    s.task = static_cast<TaskId>(r.u64("task"));
-    s.job = r.u64("job");
-    s.start = TimePoint::from_ns(r.i64("start_ns"));
+    s.task = static_cast<TaskId>(r.u64(key::kTask));
+    s.job = r.u64(key::kJob);
+    s.start = TimePoint::from_ns(r.i64(key::kStartNs));
     if (r.ok()) slices_.push_back(s);
   }
 
   void read_release(const json& ev) {
-    const auto args = ev.find("args");
+    const auto args = ev.find(key::kArgs);
     if (args == ev.end() || !args->is_object()) return;
-    Reader r(*args, "args");
-    const auto task = static_cast<TaskId>(r.u64("task"));
-    const std::uint64_t job = r.u64("job");
-    ReleaseInfo info{TimePoint::from_ns(r.i64("arrival_ns")),
-                     TimePoint::from_ns(r.i64("deadline_ns"))};
+    Reader r(*args, key::kArgs);
+    const auto task = static_cast<TaskId>(r.u64(key::kTask));
+    const std::uint64_t job = r.u64(key::kJob);
+    ReleaseInfo info{TimePoint::from_ns(r.i64(key::kArrivalNs)),
+                     TimePoint::from_ns(r.i64(key::kDeadlineNs))};
     if (r.ok()) releases_[JobKey{task, job}] = info;
   }
 

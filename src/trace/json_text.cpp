@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "aegisrt/core/time.hpp"
+
 namespace aegisrt::trace::detail {
 
 namespace {
@@ -38,18 +40,8 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }  // namespace
 
 void append_micros(std::string& out, std::int64_t ns) {
-  // Work on the magnitude as unsigned so that INT64_MIN has one too.
-  std::uint64_t mag = static_cast<std::uint64_t>(ns);
-  if (ns < 0) {
-    out.push_back('-');
-    mag = ~mag + 1;
-  }
-  append_uint(out, mag / 1000);
-  const auto frac = static_cast<unsigned>(mag % 1000);
-  out.push_back('.');
-  out.push_back(static_cast<char>('0' + frac / 100));
-  out.push_back(static_cast<char>('0' + frac / 10 % 10));
-  out.push_back(static_cast<char>('0' + frac % 10));
+  // Exact: three decimals of a microsecond are whole nanoseconds, so nothing is rounded.
+  append_duration(out, Duration::ns(ns), {.unit = TimeUnit::kUs, .decimals = 3, .suffix = false});
 }
 
 void append_int(std::string& out, std::int64_t v) {

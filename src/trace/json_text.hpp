@@ -9,7 +9,8 @@
 namespace aegisrt::trace::detail {
 
 // Appends `ns` nanoseconds as microseconds with exactly three decimals ("1" -> "0.001",
-// "-1500" -> "-1.500"), by integer arithmetic: no floating-point rounding at any magnitude.
+// "-1500" -> "-1.500"), by integer arithmetic: no floating-point rounding at any magnitude. The
+// core formatter's trace style (append_duration in us, 3 decimals, no suffix).
 void append_micros(std::string& out, std::int64_t ns);
 
 // Appends a signed / unsigned decimal integer.

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "aegisrt/core/decimal.hpp"
+#include "aegisrt/core/time.hpp"
 #include "formats.hpp"
 
 namespace aegisrt::workload {
@@ -63,6 +64,8 @@ const std::array<std::string, 3> kInputSources = {"dummy", "image", "video"};
 // TaskConfig.simulated_latency_ms's default, and how the notes write it.
 constexpr Duration kIeoDefaultSimulatedLatency = Duration::ms(1);
 constexpr std::string_view kIeoDefaultSimulatedLatencyMs = "1";
+// Notes speak in the IEO file's ms keys: exact milliseconds ("33.333333ms", "0.5ms").
+constexpr DurationFormat kInMs{.unit = TimeUnit::kMs};
 
 // target_fps with more digits than this is refused: the period is computed exactly from a 64-bit
 // mantissa, and no rate needs more.
@@ -211,7 +214,8 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
   t.period = *period;
   names.put(i, "period", *fps_v);
   mapping.notes.push_back(fmt::format("{}: target_fps {} -> period {} ({}ns)", who,
-                                      fps_v->node.Scalar(), format_ms(t.period), t.period.count()));
+                                      fps_v->node.Scalar(), format_duration(t.period, kInMs),
+                                      t.period.count()));
 
   // Deadline from latency_budget_ms, capped at the period.
   auto budget_v = required("latency_budget_ms", "latency_budget_ms: 33");
@@ -229,11 +233,12 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
     mapping.notes.push_back(fmt::format(
         "{}: latency_budget_ms {} exceeds the period {} -> deadline capped at the period (AegisRT "
         "supports constrained deadlines only)",
-        who, budget_v->node.Scalar(), format_ms(t.period)));
+        who, budget_v->node.Scalar(), format_duration(t.period, kInMs)));
   } else {
     t.deadline = *deadline;
     mapping.notes.push_back(fmt::format("{}: latency_budget_ms {} -> deadline {}", who,
-                                        budget_v->node.Scalar(), format_ms(t.deadline)));
+                                        budget_v->node.Scalar(),
+                                        format_duration(t.deadline, kInMs)));
   }
 
   if (const Field* p = map->get("priority")) {
@@ -323,7 +328,7 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
         "{}: worker dummy, simulated_latency_ms {} -> sim: one constant segment of {}", who,
         latency != nullptr ? latency->value.node.Scalar() + std::string()
                            : fmt::format("{} (IEO's default)", kIeoDefaultSimulatedLatencyMs),
-        format_ms(wcet)));
+        format_duration(wcet, kInMs)));
   } else {
     if (latency != nullptr) {
       auto l = read_duration(ctx, latency->value, TimeUnit::kMs);

@@ -373,17 +373,4 @@ Value element(const Value& list, std::size_t i) {
                fmt::format("{}[{}]", list.key_text, i)};
 }
 
-std::string format_ms(Duration d) {
-  const std::int64_t ns = d.count();
-  const std::uint64_t mag =
-      ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-  std::string s = fmt::format("{}{}", ns < 0 ? "-" : "", mag / 1'000'000);
-  if (const std::uint64_t frac = mag % 1'000'000; frac != 0) {
-    std::string digits = fmt::format("{:06}", frac);
-    while (digits.back() == '0') digits.pop_back();
-    s += '.' + digits;
-  }
-  return s + "ms";
-}
-
 }  // namespace aegisrt::workload

@@ -116,8 +116,4 @@ Value element(const Value& list, std::size_t i);
 // The value of `f` (convenience).
 inline const Value& value_of(const Field& f) { return f.value; }
 
-// "33.333333ms": a duration in milliseconds with its exact decimals (at most 6), for notes and
-// messages.
-std::string format_ms(Duration d);
-
 }  // namespace aegisrt::workload

@@ -45,6 +45,57 @@ TEST(TimeTest, FormatsWithTheLargestExactUnit) {
   EXPECT_EQ(format_duration(Duration::ns(-2'000)), "-2us");
 }
 
+TEST(TimeTest, FormatsExactlyInAGivenUnit) {
+  constexpr DurationFormat kInMs{.unit = TimeUnit::kMs};
+  EXPECT_EQ(format_duration(Duration::us(500), kInMs), "0.5ms");
+  EXPECT_EQ(format_duration(Duration::ns(33'333'333), kInMs), "33.333333ms");
+  EXPECT_EQ(format_duration(Duration::s(2), kInMs), "2000ms");
+  EXPECT_EQ(format_duration(Duration::zero(), kInMs), "0ms");
+  EXPECT_EQ(format_duration(Duration::ns(-1), kInMs), "-0.000001ms");
+}
+
+TEST(TimeTest, FormatsFixedDecimalsRoundingHalvesAwayFromZero) {
+  constexpr DurationFormat kMs3{.unit = TimeUnit::kMs, .decimals = 3};
+  EXPECT_EQ(format_duration(Duration::ns(33'333'500), kMs3), "33.334ms");  // 33.3335
+  EXPECT_EQ(format_duration(Duration::ns(33'333'499), kMs3), "33.333ms");
+  EXPECT_EQ(format_duration(Duration::ns(-33'333'500), kMs3), "-33.334ms");
+  EXPECT_EQ(format_duration(Duration::ns(999'999'500), kMs3), "1000.000ms");  // carries
+  EXPECT_EQ(format_duration(Duration::ms(3), kMs3), "3.000ms");
+  EXPECT_EQ(format_duration(Duration::zero(), kMs3), "0.000ms");
+  EXPECT_EQ(format_duration(Duration::ns(-1), kMs3), "0.000ms");  // rounds to zero: no sign
+  constexpr DurationFormat kMs0{.unit = TimeUnit::kMs, .decimals = 0};
+  EXPECT_EQ(format_duration(Duration::us(1500), kMs0), "2ms");
+  EXPECT_EQ(format_duration(Duration::ns(1'499'999), kMs0), "1ms");
+  // The unit is chosen from the magnitude, then the value is rounded in it.
+  EXPECT_EQ(format_duration(Duration::ns(1'505), DurationFormat{.decimals = 2}), "1.51us");
+}
+
+TEST(TimeTest, PadsDecimalsPastTheNanosecondAndCanLeaveTheUnitOut) {
+  constexpr DurationFormat kUs3Bare{.unit = TimeUnit::kUs, .decimals = 3, .suffix = false};
+  EXPECT_EQ(format_duration(Duration::ns(17), DurationFormat{.unit = TimeUnit::kNs, .decimals = 3}),
+            "17.000ns");
+  EXPECT_EQ(format_duration(Duration::ns(1), kUs3Bare), "0.001");
+  EXPECT_EQ(format_duration(Duration::ns(-1'500), kUs3Bare), "-1.500");
+  EXPECT_EQ(format_duration(Duration::ns(INT64_MIN), kUs3Bare), "-9223372036854775.808");
+  EXPECT_EQ(format_duration(Duration::ns(INT64_MAX),
+                            DurationFormat{.unit = TimeUnit::kS, .decimals = 0, .suffix = false}),
+            "9223372037");  // 9223372036.854775807 s rounds up
+}
+
+TEST(TimeTest, FormatsAnAbsentValueAsADash) {
+  EXPECT_EQ(format_duration(std::optional<Duration>()), "-");
+  EXPECT_EQ(format_duration(std::optional<Duration>(Duration::ms(2)),
+                            DurationFormat{.unit = TimeUnit::kMs, .decimals = 3}),
+            "2.000ms");
+}
+
+TEST(TimeTest, AppendsToWhatIsAlreadyWritten) {
+  std::string out = "at ";
+  append_duration(out, Duration::us(1500));
+  append_duration(out, Duration::us(2), DurationFormat{.unit = TimeUnit::kNs});
+  EXPECT_EQ(out, "at 1.5ms2000ns");
+}
+
 TEST(RandomTest, DrawsArePureFunctionsOfTheirInputs) {
   EXPECT_EQ(random_bits(1, RandomStream::kJitter, 2, 3),
             random_bits(1, RandomStream::kJitter, 2, 3));

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "aegisrt/backend/npy.hpp"
-#include "support/ort_numerics.hpp"
 #include "model/model_cache.hpp"
 #include "model/onnx_builder.hpp"
 #include "support/cli.hpp"
+#include "support/ort_numerics.hpp"
 
 namespace aegisrt::testing {
 namespace {
@@ -64,8 +64,8 @@ TEST_P(InferCliTest, WritesEachOutputAsNpyAndReportsLatencyAndSegmentsInJson) {
   const auto& latency = report["latency_ns"];
   EXPECT_GT(latency["min"].get<std::int64_t>(), 0);
   EXPECT_LE(latency["min"].get<std::int64_t>(), latency["p50"].get<std::int64_t>());
-  EXPECT_LE(latency["p50"].get<std::int64_t>(), latency["p99"].get<std::int64_t>());
-  EXPECT_LE(latency["p99"].get<std::int64_t>(), latency["max"].get<std::int64_t>());
+  EXPECT_LE(latency["p50"].get<std::int64_t>(), latency["max"].get<std::int64_t>());
+  EXPECT_TRUE(latency["p99"].is_null()) << latency;  // 5 runs cannot show a p99 (it needs 100)
   ASSERT_FALSE(report["segments"].empty());
   EXPECT_EQ(report["segments"].size(), report["backend"]["segments"].get<std::size_t>());
   for (const auto& s : report["segments"]) {
@@ -88,7 +88,7 @@ TEST_P(InferCliTest, PrintsLatencyPercentilesAndASegmentTableAsText) {
 
   ASSERT_EQ(sut.exit_code, 0) << sut.err;
   EXPECT_NE(sut.out.find("latency over 3 runs: min "), std::string::npos) << sut.out;
-  EXPECT_NE(sut.out.find(", p99 "), std::string::npos);
+  EXPECT_NE(sut.out.find(", p99 -, max "), std::string::npos) << sut.out;  // 3 runs: no p99
   EXPECT_NE(sut.out.find("output y 1x4"), std::string::npos) << sut.out;
   EXPECT_NE(sut.out.find("input  x 1x4 <- seed 1"), std::string::npos) << sut.out;
 }

@@ -118,8 +118,36 @@ ParsedDuration parse_duration_text(std::string_view text);
 // parse_duration_text's value, or nullopt for any problem.
 std::optional<Duration> parse_duration(std::string_view text);
 
-// Formats a duration for people, exactly: the largest unit not above its magnitude, with the
-// decimals needed and no more: "33.333333ms", "1.5s", "250us", "17ns", "-2us".
-std::string format_duration(Duration d);
+// How a duration is written: the one formatter for durations in messages, reports and traces.
+//
+// - unit: the unit to write in; empty picks the largest unit not above the magnitude (s from 1 s,
+//   ms from 1 ms, us from 1 us, ns below), chosen before any rounding.
+// - decimals: empty writes the value exactly, with the decimals it needs and no trailing zeros
+//   ("33.333333ms", "1.5s", "250us"); n (0 to 9) writes exactly n decimals, rounded to nearest
+//   with halves away from zero in integer arithmetic ("33.333ms" for 33333500 ns is "33.334ms"),
+//   padded with zeros past the nanosecond ("17.000ns"). No floating point either way.
+// - suffix: the unit's name after the number, with no space ("3.724ms"); false for a table
+//   column whose header names the unit.
+// A value that rounds to zero is written without a sign ("0.000" for -1 ns in ms at 3 decimals).
+//
+// The styles in use: exact (the default) in messages, notes, verdicts and explain; exact in ms
+// (`{.unit = TimeUnit::kMs}`) for workload-import notes, which speak in the file's ms keys;
+// 3 decimals of ms for measured latencies (`aegisrt infer`, `aegisrt simulate`'s tables); 3
+// decimals of us with no suffix for Chrome trace timestamps (exact there: 1 us is 1000 ns).
+struct DurationFormat {
+  std::optional<TimeUnit> unit = std::nullopt;
+  std::optional<int> decimals = std::nullopt;
+  bool suffix = true;
+};
+
+// Writes `d` as `format` says (see DurationFormat). Appends to `out`; allocates only when `out`
+// grows, so a writer that reserves its buffer (the trace exporter) does not allocate per value.
+void append_duration(std::string& out, Duration d, DurationFormat format = {});
+
+// append_duration into a new string: "33.333333ms", "1.5s", "250us", "17ns", "-2us" by default.
+std::string format_duration(Duration d, DurationFormat format = {});
+
+// As above, and "-" for an empty value (a statistic the sample cannot give, see stats.hpp).
+std::string format_duration(std::optional<Duration> d, DurationFormat format = {});
 
 }  // namespace aegisrt
