@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -32,8 +33,13 @@ constexpr sched::DropReason kReportedDrops[] = {
 };
 
 // Milliseconds with three decimals and no unit: the column headers and the sentence name it.
-std::string ms(Duration d) {
+// An empty value (no sample, or too few for the percentile) prints `-`.
+std::string ms(std::optional<Duration> d) {
   return format_duration(d, {.unit = TimeUnit::kMs, .decimals = 3, .suffix = false});
+}
+
+nlohmann::json ns_or_null(const std::optional<Duration>& d) {
+  return d ? nlohmann::json(d->count()) : nlohmann::json(nullptr);
 }
 
 // Jobs of the run that missed their deadline (completed late or aborted at it), over all tasks.
@@ -62,7 +68,7 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
   out["tasks"] = nlohmann::json::array();
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = stats.tasks[t.id];
-    const sched::ResponseSummary r = st.summary();
+    const Summary r = st.summary();
     nlohmann::json dropped = nlohmann::json::object();
     for (sched::DropReason why : kReportedDrops) {
       dropped[sched::to_string(why)] = st.dropped[static_cast<std::size_t>(why)];
@@ -74,11 +80,15 @@ nlohmann::json to_json(const Workload& w, const sched::RunStats& stats, Duration
         {"missed", st.missed},
         {"dropped", dropped},
         {"response_ns",
-         {{"min", r.min.count()},
-          {"p50", r.p50.count()},
-          {"p99", r.p99.count()},
-          {"max", r.max.count()}}},
-        {"cv", r.cv},
+         {{"min", ns_or_null(r.min)},
+          {"mean", ns_or_null(r.mean)},
+          {"p50", ns_or_null(r.p50)},
+          {"p90", ns_or_null(r.p90)},
+          {"p95", ns_or_null(r.p95)},
+          {"p99", ns_or_null(r.p99)},
+          {"p99.9", ns_or_null(r.p999)},
+          {"max", ns_or_null(r.max)}}},
+        {"cv", r.cv ? nlohmann::json(*r.cv) : nlohmann::json(nullptr)},
     });
   }
   out["device"] = {{"utilisation", stats.utilisation()},
@@ -98,13 +108,15 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
               "missed", "dropped", "min ms", "p50 ms", "p99 ms", "max ms", "cv");
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = stats.tasks[t.id];
-    const sched::ResponseSummary r = st.summary();
-    std::printf("%-20s %9llu %9llu %7llu %8llu %10s %10s %10s %10s %6.3f\n", t.name.c_str(),
+    const Summary r = st.summary();
+    char cv[16] = "-";
+    if (r.cv) std::snprintf(cv, sizeof cv, "%.3f", *r.cv);
+    std::printf("%-20s %9llu %9llu %7llu %8llu %10s %10s %10s %10s %6s\n", t.name.c_str(),
                 static_cast<unsigned long long>(st.released),
                 static_cast<unsigned long long>(st.completed),
                 static_cast<unsigned long long>(st.missed),
                 static_cast<unsigned long long>(st.dropped_total()), ms(r.min).c_str(),
-                ms(r.p50).c_str(), ms(r.p99).c_str(), ms(r.max).c_str(), r.cv);
+                ms(r.p50).c_str(), ms(r.p99).c_str(), ms(r.max).c_str(), cv);
   }
   bool any_drop = false;
   for (const Task& t : w.tasks) {

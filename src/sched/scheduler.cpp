@@ -578,36 +578,7 @@ std::uint64_t TaskStats::dropped_total() const {
   return std::accumulate(dropped.begin(), dropped.end(), std::uint64_t{0});
 }
 
-ResponseSummary TaskStats::summary() const {
-  ResponseSummary s;
-  s.count = responses.size();
-  if (responses.empty()) return s;
-  std::vector<Duration> sorted = responses;
-  std::sort(sorted.begin(), sorted.end());
-  // Nearest-rank percentile: the smallest value with at least p% of the samples at or below it.
-  const auto rank = [&](double p) {
-    const auto k = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(s.count)));
-    return sorted[std::max<std::size_t>(k, 1) - 1];
-  };
-  s.min = sorted.front();
-  s.max = sorted.back();
-  s.p50 = rank(50);
-  s.p99 = rank(99);
-  long double sum = 0;
-  for (Duration d : sorted) sum += static_cast<long double>(d.count());
-  const long double mean = sum / static_cast<long double>(s.count);
-  long double var = 0;
-  for (Duration d : sorted) {
-    const long double dev = static_cast<long double>(d.count()) - mean;
-    var += dev * dev;
-  }
-  s.mean_ns = static_cast<double>(mean);
-  if (s.count >= 2 && mean > 0) {
-    var /= static_cast<long double>(s.count - 1);
-    s.cv = static_cast<double>(std::sqrt(var) / mean);
-  }
-  return s;
-}
+Summary TaskStats::summary() const { return summarize(responses); }
 
 double RunStats::utilisation() const {
   const std::int64_t span = end.ns();

@@ -91,9 +91,10 @@ tasks:
   ASSERT_TRUE(sut.ok()) << sut.error().to_string();
   ASSERT_EQ(sut->admission, AdmissionOutcome::kAdmitted);
   EXPECT_EQ(sut->stats.overhead, Duration::us(15'000));  // 10 jobs x 1.5 ms
-  const sched::ResponseSummary r = sut->stats.tasks.at(0).summary();
-  EXPECT_EQ(r.max, Duration::us(3'500));
-  EXPECT_EQ(r.min, Duration::us(3'500));
+  const Summary r = sut->stats.tasks.at(0).summary();
+  ASSERT_TRUE(r.min && r.max);
+  EXPECT_EQ(*r.max, Duration::us(3'500));
+  EXPECT_EQ(*r.min, Duration::us(3'500));
   ASSERT_TRUE(sut->verdict.tasks.at(0).response_bound.has_value());
   EXPECT_EQ(*sut->verdict.tasks.at(0).response_bound, Duration::us(3'500));
 }

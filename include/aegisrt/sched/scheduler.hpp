@@ -11,6 +11,7 @@
 
 #include "aegisrt/backend/backend.hpp"
 #include "aegisrt/core/result.hpp"
+#include "aegisrt/core/stats.hpp"
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/sched/policy.hpp"
 #include "aegisrt/sched/record.hpp"
@@ -37,13 +38,6 @@ struct RunOptions {
   std::vector<TaskId> external;
 };
 
-struct ResponseSummary {
-  std::uint64_t count = 0;
-  Duration min, p50, p99, max;  // nearest-rank percentiles over all completed jobs
-  double mean_ns = 0;
-  double cv = 0;  // coefficient of variation: standard deviation / mean (0 when count < 2)
-};
-
 struct TaskStats {
   std::uint64_t released = 0;
   std::uint64_t completed = 0;  // on time or late
@@ -52,7 +46,9 @@ struct TaskStats {
   std::vector<Duration> responses;  // finish - arrival of each completed job; reserved up front
 
   std::uint64_t dropped_total() const;
-  ResponseSummary summary() const;
+  // min, mean, nearest-rank percentiles where the sample supports them, max, CV
+  // (core/stats.hpp); fields are empty for a task that completed nothing. Allocates.
+  Summary summary() const;
 };
 
 struct RunStats {
