@@ -107,7 +107,8 @@ std::optional<std::vector<EltOp>> Compiler::eltwise_ops(const model::Node& n, Va
 // Absorbs the chain of element-wise nodes that alone read `out` (and then their outputs) into
 // `ops`, while `ops` stays within `max_ops`; returns the value the last absorbed node writes.
 // Consecutive linear ops merge into one: oneDNN 2.6's jit kernels compute two consecutive
-// eltwise_linear post-ops wrongly (tests/cpu/operators_test.cpp holds the case).
+// eltwise_linear post-ops wrongly (without the merge, the PP-OCRv4 detector and recogniser of
+// tests/cpu/models_test.cpp differ from ONNX Runtime).
 ValueId Compiler::absorb_eltwise_chain(ValueId out, std::vector<EltOp>& ops, std::size_t max_ops) {
   for (;;) {
     const auto c = sole_consumer(out);
