@@ -1,5 +1,5 @@
-// Internal to the importer: what the per-operator shape inference and folding (operators.cpp) sees
-// of one ONNX node, and what it hands back: either folded constant outputs or a compute node.
+// Internal to the importer: what the per-operator shape inference and folding (op_*.cpp) sees of
+// one ONNX node, and what it hands back: either folded constant outputs or a compute node.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// The dispatch loop allocates nothing after prepare(): counted by replacing global operator new in
-// this test program.
+// The dispatch loop allocates nothing after prepare(): counted by the program's counting malloc
+// (support/allocation_counter.hpp), which this file defines.
 #include <gtest/gtest.h>
 
 #include "aegisrt/sched/record.hpp"
