@@ -11,7 +11,7 @@
 
 namespace aegisrt::cli {
 
-// Exit codes, documented in README.md and docs/cli.md.
+// Exit codes, documented in README.md and in every subcommand's --help footer.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitBadInput = 2;       // bad input or usage
