@@ -37,6 +37,10 @@ struct Options {
   bool check_every_segment = true;
   // mlock the weights and the arena (fails at load past RLIMIT_MEMLOCK).
   bool lock_memory = false;
+  // Where the activations live: the runner's own arena (kOwn), a caller's region (kRegion), or
+  // one the caller binds after reading memory_needs() (kDeferred; the warm-up then runs at
+  // bind_memory). The weights are always in the runner's own block.
+  backend::MemoryBinding memory;
 };
 
 // Compiles `graph` into a runner whose segments are `segments` (from model::make_segments on the
