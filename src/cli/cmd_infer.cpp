@@ -17,13 +17,12 @@
 
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/backend/npy.hpp"
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
-#include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
-#include "aegisrt/opencv/opencv_backend.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -92,24 +91,12 @@ int exit_for(const Error& e) {
 
 Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
                                                           const model::ImportOptions& options) {
-  if (args.backend == "opencv") {
-    if (options.input_shapes.size() > 1) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "the opencv backend takes one --input-shape (its model's first input)");
-    }
-    // opencv::load applies a shape to the first input: a named one is checked by an import.
-    if (!options.input_shapes.empty() && !options.input_shapes.front().name.empty()) {
-      if (auto graph = model::import_file(args.model, options); !graph) return graph.error();
-    }
-    const model::Shape shape =
-        options.input_shapes.empty() ? model::Shape{} : options.input_shapes.front().shape;
-    return opencv::load(args.model, shape, args.threads);
-  }
-  model::SegmentOptions segments;
-  segments.max_segments = args.max_segments;
-  cpu::Options cpu_options;
-  cpu_options.threads = args.threads;
-  return cpu::load_file(args.model, options, segments, cpu_options);
+  backend::LoadRequest request;
+  request.path = args.model;
+  request.input_shapes = options.input_shapes;
+  request.segments.max_segments = args.max_segments;
+  request.threads = args.threads;
+  return backend::load_runner(args.backend, request);
 }
 
 int run_infer(const InferArgs& args) {
@@ -310,16 +297,37 @@ int run_infer(const InferArgs& args) {
   return kExitOk;
 }
 
+// The --backend help and check, from the registry: every backend that runs models, and whether
+// this build has it. An unknown name gets the nearest known one; one not compiled in says how to
+// enable it.
+std::string backend_help() {
+  std::string text = "backend that runs the model:";
+  for (const backend::BackendEntry& e : backend::backends()) {
+    if (!e.runs_models()) continue;
+    text += " " + e.name + " (" + e.description + (e.compiled_in() ? ")" : "; not in this build)");
+    text += ";";
+  }
+  text.pop_back();
+  return text;
+}
+
+CLI::Validator backend_check() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        auto entry = backend::runner_backend(name);
+        return entry ? std::string() : entry.error().to_string();
+      },
+      "BACKEND");
+}
+
 void register_infer(CLI::App& app, ExitCode& exit) {
   auto args = std::make_shared<InferArgs>();
   CLI::App* cmd = app.add_subcommand(
       "infer",
       "Run a model on a real backend: write its outputs as .npy, report latency and segment times");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("--backend", args->backend,
-                  "cpu (oneDNN, planned memory, segment by segment) "
-                  "or opencv (OpenCV DNN, one opaque segment)")
-      ->check(CLI::IsMember({"cpu", "opencv"}))
+  cmd->add_option("--backend", args->backend, backend_help())
+      ->check(backend_check())
       ->capture_default_str();
   cmd->add_option("--input-shape", args->input_shapes,
                   "shape of a dynamic input: 1,3,48,192 (the first input) or NAME=1,3,48,192; "

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/arena.hpp"
 #include "aegisrt/memory/planner.hpp"
@@ -506,5 +507,20 @@ Result<std::unique_ptr<backend::ModelRunner>> load_file(
   const auto segments = model::make_segments(*graph, segment_options);
   return load(*graph, segments, options);
 }
+
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request) {
+  model::ImportOptions import;
+  import.input_shapes = request.input_shapes;
+  Options options;
+  options.threads = request.threads;
+  options.pin = request.pin;
+  options.first_core = request.first_core;
+  options.check_every_segment = request.check_every_segment;
+  options.lock_memory = request.lock_memory;
+  options.memory = request.memory;
+  return load_file(request.path, import, request.segments, options);
+}
+
+void register_backend() { backend::register_backend("cpu", &load_request); }
 
 }  // namespace aegisrt::cpu

@@ -8,6 +8,7 @@
 #include <opencv2/dnn.hpp>
 #include <string_view>
 
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/model/import.hpp"
 #include "onnx_rewrite.hpp"
@@ -208,6 +209,29 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
   info.segment_names = {graph->name};
   return std::unique_ptr<backend::ModelRunner>(std::move(runner));
 }
+
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request) {
+  if (request.input_shapes.size() > 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the opencv backend takes one --input-shape (its model's first input)");
+  }
+  if (request.memory.mode == backend::MemoryBinding::Mode::kRegion) {
+    return make_error(ErrorCode::kUnsupported,
+                      "the opencv backend cannot run in a caller's memory region: OpenCV DNN "
+                      "allocates and owns its activations");
+  }
+  // load() applies a shape to the first input: a named one is checked by an import.
+  if (!request.input_shapes.empty() && !request.input_shapes.front().name.empty()) {
+    model::ImportOptions options;
+    options.input_shapes = request.input_shapes;
+    if (auto graph = model::import_file(request.path, options); !graph) return graph.error();
+  }
+  const model::Shape shape =
+      request.input_shapes.empty() ? model::Shape{} : request.input_shapes.front().shape;
+  return load(request.path, shape, request.threads);
+}
+
+void register_backend() { backend::register_backend("opencv", &load_request); }
 
 Status OpenCvBackend::prepare(const Workload& workload) {
   runners_.clear();

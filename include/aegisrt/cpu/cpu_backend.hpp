@@ -6,6 +6,9 @@
 // once, plans the activation arena from the tensors' lifetimes with the byte sizes of the layouts
 // oneDNN chose (scratchpads included), and runs one warm-up inference. After load, set_input /
 // run_segment / output allocate nothing.
+//
+// The engine library `aegisrt::cpu` (CMake option AEGISRT_CPU); the core `aegisrt` library does
+// not link oneDNN.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +63,14 @@ Result<std::unique_ptr<backend::ModelRunner>> load_file(
 
 // "oneDNN 2.6.3" (the library actually linked, read at run time).
 std::string engine_version();
+
+// The `cpu` entry of the backend registry: loads `request` with load_file (its input shapes,
+// segment options, threads, pinning, NaN checks, mlock and memory binding).
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request);
+
+// Registers the `cpu` backend's factory (load_request) in backend::registry (registry.hpp).
+// backend::register_engines() calls it in a build with the cpu engine. Idempotent.
+void register_backend();
 
 // The scheduler's backend for real inference on the CPU: one runner per task, loaded at prepare()
 // from task.model (path and input_shape), fed a fixed pseudo-random input (seeded from the task

@@ -11,6 +11,9 @@
 // OpenCV 4.6 runs the BlazeFace models, the PP-OCR direction classifier and the PP-OCRv4 detector;
 // it cannot load M-LSD or run the PP-OCRv4 recogniser, which fail at load with OpenCV's own
 // message.
+//
+// The engine library `aegisrt::opencv` (CMake option AEGISRT_OPENCV); the core `aegisrt` library
+// does not link OpenCV.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +44,17 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
 
 // "OpenCV DNN 4.6.0": the engine this build links.
 std::string engine_version();
+
+// The `opencv` entry of the backend registry: loads `request` with load() (at most one input
+// shape, applied to the first input: a named one is checked against the model by AegisRT's
+// import; `threads`). Segment options, pinning and NaN-check settings do not apply. OpenCV owns its
+// memory: MemoryBinding::kDeferred loads as kOwn (memory_needs().arena_bytes is 0), kRegion is
+// kUnsupported. Errors: kInvalidArgument (several input shapes), those of load().
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request);
+
+// Registers the `opencv` backend's factory (load_request) in backend::registry (registry.hpp).
+// backend::register_engines() calls it in a build with the opencv engine. Idempotent.
+void register_backend();
 
 // The scheduler's `opencv` backend: one runner per task (Task::model: path and input shape), each
 // with a fixed synthetic input (uniform in [0, 1), from `seed`, written once at prepare), so that
