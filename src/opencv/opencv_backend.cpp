@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "aegisrt/backend/registry.hpp"
-#include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/model/import.hpp"
 #include "onnx_rewrite.hpp"
 
@@ -232,50 +231,5 @@ Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRe
 }
 
 void register_backend() { backend::register_backend("opencv", &load_request); }
-
-Status OpenCvBackend::prepare(const Workload& workload) {
-  runners_.clear();
-  runners_.resize(workload.tasks.size());
-  for (const Task& t : workload.tasks) {
-    if (!t.model || t.model->path.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "task `" + t.name + "` has no model for the opencv backend",
-                        "give it `model: {path: FILE.onnx}`");
-    }
-    if (t.segments.size() > 1) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "task `" + t.name + "` declares " + std::to_string(t.segments.size()) +
-                            " segments; the opencv backend runs a model as one",
-                        "declare one segment (or none) for tasks on the opencv backend");
-    }
-    auto runner = load(t.model->path, t.model->input_shape, threads_);
-    if (!runner) {
-      Error e = runner.error();
-      e.message = "task `" + t.name + "`: " + e.message;
-      return e;
-    }
-    backend::SeededUniform random(static_cast<std::uint32_t>(seed_ + t.id));
-    for (std::size_t i = 0; i < (*runner)->inputs().size(); ++i) {
-      std::vector<float> data((*runner)->inputs()[i].elements());
-      random.fill(data);
-      if (Status st = (*runner)->set_input(i, data); !st) return st.error();
-    }
-    runners_.at(t.id) = std::move(*runner);
-  }
-  return Ok{};
-}
-
-backend::SegmentStatus OpenCvBackend::run_segment(const backend::JobRef& job,
-                                                  std::uint32_t segment) {
-  AEGISRT_ASSERT(job.task != nullptr && job.task->id < runners_.size());
-  AEGISRT_ASSERT(segment == 0);
-  backend::ModelRunner& runner = *runners_[job.task->id];
-  return runner.run_segment(0) == backend::RunFailure::kNone ? backend::SegmentStatus::kOk
-                                                             : backend::SegmentStatus::kFailed;
-}
-
-const backend::ModelRunner* OpenCvBackend::runner(TaskId id) const {
-  return id < runners_.size() ? runners_[id].get() : nullptr;
-}
 
 }  // namespace aegisrt::opencv

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/import.hpp"
@@ -576,7 +577,13 @@ TEST(CpuRunnerTest, PrepareThreadReadiesADispatcherThread) {
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << i;
 }
 
-// ---- The scheduler seam.
+// ---- The scheduler seam: backend::RunnerBackend over the cpu engine's factory.
+
+backend::RunnerBackend cpu_backend() {
+  backend::RunnerBackendOptions o;
+  o.load.pin = false;  // leave the test thread's affinity alone
+  return backend::RunnerBackend("cpu", &cpu::load_request, o);
+}
 
 // One task, "t0", running the model in `file`.
 Workload one_task_workload(const std::string& file) {
@@ -592,11 +599,11 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
   const testing::TempDir dir;
   const std::string file = dir.write("m.onnx", two_step_graph().bytes());
   const Workload w = one_task_workload(file);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   ASSERT_TRUE(sut.prepare(w).ok());
   ASSERT_NE(sut.runner(0), nullptr);
-  // The fixed input lies in [0, 1): relu(x) - 1 < 0, so sqrt gives NaN: the job fails at its last
-  // segment, and only there.
+  // The seeded input (backend::SeededUniform, what `aegisrt infer --seed 1` feeds) lies in [0, 1)
+  // here: relu(x) - 1 < 0, so sqrt gives NaN: the job fails at its last segment, and only there.
   const backend::JobRef job{&w.tasks[0], 0};
   EXPECT_EQ(sut.run_segment(job, 0), backend::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 1), backend::SegmentStatus::kOk);
@@ -610,7 +617,7 @@ TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThrea
   const testing::TempDir dir;
   const std::string file = dir.write("m.onnx", residual_blocks_graph().bytes());
   const Workload w = one_task_workload(file);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   ASSERT_TRUE(sut.prepare(w).ok());
   const backend::JobRef job{&w.tasks[0], 0};
   const auto segments = static_cast<std::uint32_t>(sut.runner(0)->segment_count());
@@ -642,7 +649,7 @@ TEST(CpuBackendTest, RejectsATaskWhoseSegmentsDisagreeWithItsModel) {
   t.model = ModelSpec{file, {}};
   t.segments = {Segment{"a", Duration{}}, Segment{"b", Duration{}}};
   w.tasks.push_back(t);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   const Status st = sut.prepare(w);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("declares 2 segments"), std::string::npos)
@@ -654,7 +661,7 @@ TEST(CpuBackendTest, RejectsATaskWithoutAModel) {
   Task t;
   t.name = "sim-only";
   w.tasks.push_back(t);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   const Status st = sut.prepare(w);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
