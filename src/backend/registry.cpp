@@ -22,11 +22,11 @@ Table& table() {
           {"cpu",
            "real inference on the CPU with oneDNN primitives, in planned memory, segment by "
            "segment",
-           "this build has no cpu engine: install oneDNN (libdnnl-dev, ocl-icd-opencl-dev; "
-           "scripts/setup) and configure with -DAEGISRT_CPU=ON",
+           "this build has no cpu engine: install libdnnl-dev and ocl-icd-opencl-dev with "
+           "scripts/setup, then configure with -DAEGISRT_CPU=ON",
            false, nullptr},
           {"opencv", "OpenCV DNN as a delegated engine: a whole model is one opaque segment",
-           "this build has no opencv engine: install libopencv-dnn-dev (scripts/setup) and "
+           "this build has no opencv engine: install libopencv-dnn-dev with scripts/setup, then "
            "configure with -DAEGISRT_OPENCV=ON",
            false, nullptr},
           {"cuda", "real inference on an NVIDIA GPU with cuDNN/cuBLAS, in a planned device arena",

@@ -138,6 +138,7 @@ TEST(CliConsistencyTest, AnExtraArgumentIsNamed) {
 // --- One spelling per concept -----------------------------------------------------------------
 
 TEST(CliConsistencyTest, InferTakesSegmentsLikeInspectAndPlanMemory) {
+  if (const std::string why = engine_unavailable_reason("cpu"); !why.empty()) GTEST_SKIP() << why;
   const TempDir dir;
   const std::string model = dir.write("add_relu.onnx", add_relu_model());
 
@@ -149,6 +150,7 @@ TEST(CliConsistencyTest, InferTakesSegmentsLikeInspectAndPlanMemory) {
 }
 
 TEST(CliConsistencyTest, TheOldMaxSegmentsStillWorksWithAOneLineNote) {
+  if (const std::string why = engine_unavailable_reason("cpu"); !why.empty()) GTEST_SKIP() << why;
   const TempDir dir;
   const std::string model = dir.write("add_relu.onnx", add_relu_model());
 
@@ -169,6 +171,7 @@ TEST(CliConsistencyTest, HelpShowsTheCurrentSpellingOnly) {
 }
 
 TEST(CliConsistencyTest, InferTakesANamedInputShapeLikeInspect) {
+  if (const std::string why = engine_unavailable_reason("cpu"); !why.empty()) GTEST_SKIP() << why;
   const TempDir dir;
   const std::string model = dir.write("dyn.onnx", dynamic_relu_model());
 
