@@ -2,7 +2,8 @@
 //   [--input FILE.npy... | --seed N] [--output-dir DIR] [--repeat N] [--threads T]
 //   [--segments N] [--json]`:
 // runs a model on a real backend, writes each output as .npy and reports latency
-// (min / p50 / p99 / max over --repeat inferences) and every segment's time.
+// (min / p50 / p99 / max over --repeat inferences) and every segment's time. The work is
+// backend::run_timed_inference (timed_inference.hpp); this file reads and writes files and prints.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,14 +18,12 @@
 
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/backend/npy.hpp"
-#include "aegisrt/backend/seeded_input.hpp"
+#include "aegisrt/backend/registry.hpp"
+#include "aegisrt/backend/timed_inference.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/stats.hpp"
-#include "aegisrt/cpu/cpu_backend.hpp"
-#include "aegisrt/memory/run_heap.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
-#include "aegisrt/opencv/opencv_backend.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -83,32 +82,16 @@ int exit_for(const Error& e) {
                                                                                    : kExitBadInput;
 }
 
-Result<std::unique_ptr<backend::ModelRunner>> load_runner(const InferArgs& args,
-                                                          const model::ImportOptions& options) {
-  if (args.backend == "opencv") {
-    if (options.input_shapes.size() > 1) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "the opencv backend takes one --input-shape (its model's first input)");
-    }
-    // opencv::load applies a shape to the first input: a named one is checked by an import.
-    if (!options.input_shapes.empty() && !options.input_shapes.front().name.empty()) {
-      if (auto graph = model::import_file(args.model, options); !graph) return graph.error();
-    }
-    const model::Shape shape =
-        options.input_shapes.empty() ? model::Shape{} : options.input_shapes.front().shape;
-    return opencv::load(args.model, shape, args.threads);
-  }
-  model::SegmentOptions segments;
-  segments.max_segments = args.max_segments;
-  cpu::Options cpu_options;
-  cpu_options.threads = args.threads;
-  return cpu::load_file(args.model, options, segments, cpu_options);
-}
-
 int run_infer(const InferArgs& args) {
   if (reject_directory(args.model, "an ONNX file")) return kExitBadInput;
+  backend::InferenceRequest request;
+  request.backend = args.backend;
+  request.load.path = args.model;
+  request.load.segments.max_segments = args.max_segments;
+  request.load.threads = args.threads;
+  request.seed = args.seed;
+  request.repeat = args.repeat;
   // Inputs from files are read first: a file can also give the input shape.
-  std::vector<backend::NpyArray> files;
   for (const std::string& path : args.inputs) {
     auto a = backend::read_npy(path);
     if (!a) {
@@ -121,88 +104,28 @@ int run_infer(const InferArgs& args) {
         return kExitBadInput;
       }
     }
-    files.push_back(std::move(*a));
+    request.inputs.push_back({path, std::move(*a)});
   }
-
-  model::ImportOptions options;
   for (const std::string& text : args.input_shapes) {
     auto shape = model::parse_input_shape(text);
     if (!shape) {
       print_error(shape.error().to_string());
       return kExitBadInput;
     }
-    options.input_shapes.push_back(*shape);
-  }
-  if (options.input_shapes.empty() && !files.empty()) {
-    options.input_shapes.push_back({"", files.front().shape});
+    request.load.input_shapes.push_back(*shape);
   }
 
   SteadyClock clock;
-  const TimePoint load_start = clock.now();
-  auto loaded = load_runner(args, options);
-  const Duration load_time = clock.now() - load_start;
-  if (!loaded) {
-    print_error(loaded.error().to_string());
-    return exit_for(loaded.error());
+  auto timed = backend::run_timed_inference(request, clock);
+  if (!timed) {
+    print_error(timed.error().to_string());
+    return exit_for(timed.error());
   }
-  backend::ModelRunner& runner = **loaded;
-  const auto inputs = runner.inputs();
-  const auto outputs = runner.outputs();
-
-  if (!files.empty() && files.size() != inputs.size()) {
-    print_error(
-        fmt::format("the model has {} inputs, --input gave {} files", inputs.size(), files.size()));
-    return kExitBadInput;
-  }
-  backend::SeededUniform random(args.seed);
-  std::vector<float> buffer;
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!files.empty()) {
-      if (files[i].shape != inputs[i].shape) {
-        print_error(fmt::format("{}: shape {}, but input `{}` takes {}", args.inputs[i],
-                                model::to_string(files[i].shape), inputs[i].name,
-                                model::to_string(inputs[i].shape)));
-        return kExitBadInput;
-      }
-      buffer = files[i].data;
-    } else {
-      buffer.assign(inputs[i].elements(), 0.0f);
-      random.fill(buffer);
-    }
-    if (Status st = runner.set_input(i, buffer); !st) {
-      print_error(st.error().to_string());
-      return exit_for(st.error());
-    }
-  }
-
-  // Timed inferences: each segment on its own clock reading, the whole inference end to end.
-  const std::size_t segments = runner.segment_count();
-  std::vector<Duration> totals;
-  std::vector<std::vector<Duration>> per_segment(segments);
-  totals.reserve(args.repeat);
-  for (auto& v : per_segment) v.reserve(args.repeat);
-  const memory::RunHeapStats heap_before = memory::run_heap_stats();
-  for (std::uint32_t r = 0; r < args.repeat; ++r) {
-    const TimePoint start = clock.now();
-    TimePoint before = start;
-    for (std::size_t k = 0; k < segments; ++k) {
-      const backend::RunFailure failure = runner.run_segment(k);
-      const TimePoint after = clock.now();
-      if (failure != backend::RunFailure::kNone) {
-        print_error(fmt::format(
-            "inference {}: segment {} (`{}`) failed: {}", r, k, runner.info().segment_names[k],
-            failure == backend::RunFailure::kNonFinite ? "an output holds NaN or Inf"
-                                                       : "the engine reported an error"));
-        return kExitInternal;
-      }
-      per_segment[k].push_back(after - before);
-      before = after;
-    }
-    totals.push_back(before - start);
-  }
-  const memory::RunHeapStats heap_after = memory::run_heap_stats();
-  const std::uint64_t pool_blocks = heap_after.pool_allocations - heap_before.pool_allocations;
-  const std::uint64_t heap_fallbacks = heap_after.fallbacks - heap_before.fallbacks;
+  const backend::InferenceReport& report = *timed;
+  const auto& inputs = report.inputs;
+  const auto& outputs = report.outputs;
+  const backend::RunnerInfo& info = report.info;
+  const std::size_t segments = report.segments.size();
 
   std::vector<std::string> written(outputs.size());
   if (!args.output_dir.empty()) {
@@ -211,18 +134,13 @@ int run_infer(const InferArgs& args) {
     const auto names = file_names(outputs);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const std::string path = (std::filesystem::path(args.output_dir) / names[i]).string();
-      if (Status st = backend::write_npy(path, outputs[i].shape, runner.output(i)); !st) {
+      if (Status st = backend::write_npy(path, outputs[i].shape, report.output_values[i]); !st) {
         print_error(st.error().to_string());
         return kExitBadInput;
       }
       written[i] = path;
     }
   }
-
-  const backend::RunnerInfo& info = runner.info();
-  const Summary latency = summarize(totals);
-  std::vector<Summary> seg_summaries;
-  for (const auto& v : per_segment) seg_summaries.push_back(summarize(v));
 
   if (args.json) {
     nlohmann::json out;
@@ -237,16 +155,15 @@ int run_infer(const InferArgs& args) {
     // The engine's transient blocks over the timed runs: from the run heap's pools, and the
     // requests the pools could not serve (sent to malloc).
     out["run_heap"] = {{"in_use", info.run_heap},
-                       {"pool_allocations", pool_blocks},
-                       {"fallbacks", heap_fallbacks}};
-    out["load_ns"] = load_time.count();
-    out["repeat"] = args.repeat;
+                       {"pool_allocations", report.pool_allocations},
+                       {"fallbacks", report.heap_fallbacks}};
+    out["load_ns"] = report.load_time.count();
+    out["repeat"] = report.repeat;
     out["inputs"] = nlohmann::json::array();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      out["inputs"].push_back(
-          {{"name", inputs[i].name},
-           {"shape", inputs[i].shape},
-           {"source", files.empty() ? fmt::format("seed {}", args.seed) : args.inputs[i]}});
+      out["inputs"].push_back({{"name", inputs[i].name},
+                               {"shape", inputs[i].shape},
+                               {"source", report.input_sources[i]}});
     }
     out["outputs"] = nlohmann::json::array();
     for (std::size_t i = 0; i < outputs.size(); ++i) {
@@ -255,15 +172,15 @@ int run_infer(const InferArgs& args) {
            {"shape", outputs[i].shape},
            {"file", written[i].empty() ? nlohmann::json(nullptr) : nlohmann::json(written[i])}});
     }
-    out["latency_ns"] = to_json(latency);
+    out["latency_ns"] = to_json(report.latency);
     out["segments"] = nlohmann::json::array();
     for (std::size_t k = 0; k < segments; ++k) {
       out["segments"].push_back({{"index", k},
                                  {"name", info.segment_names[k]},
-                                 {"min_ns", ns_json(seg_summaries[k].min)},
-                                 {"p50_ns", ns_json(seg_summaries[k].p50)},
-                                 {"p99_ns", ns_json(seg_summaries[k].p99)},
-                                 {"max_ns", ns_json(seg_summaries[k].max)}});
+                                 {"min_ns", ns_json(report.segments[k].min)},
+                                 {"p50_ns", ns_json(report.segments[k].p50)},
+                                 {"p99_ns", ns_json(report.segments[k].p99)},
+                                 {"max_ns", ns_json(report.segments[k].max)}});
     }
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
@@ -271,7 +188,7 @@ int run_infer(const InferArgs& args) {
 
   fmt::print("{}: backend {} ({}), {} thread{}, {} segment{}, loaded in {}\n", args.model,
              info.backend, info.engine, info.threads, info.threads == 1 ? "" : "s", segments,
-             segments == 1 ? "" : "s", ms(load_time));
+             segments == 1 ? "" : "s", ms(report.load_time));
   fmt::print("memory: weights {:.2f} MiB, activations {}\n",
              static_cast<double>(info.weights_bytes) / (1024.0 * 1024.0),
              info.memory_planned
@@ -280,27 +197,51 @@ int run_infer(const InferArgs& args) {
                  : std::string("owned by the engine (not planned)"));
   if (info.run_heap) {
     fmt::print("run heap: {} engine block{} from the pools over the runs, {} from malloc\n",
-               pool_blocks, pool_blocks == 1 ? "" : "s", heap_fallbacks);
+               report.pool_allocations, report.pool_allocations == 1 ? "" : "s",
+               report.heap_fallbacks);
   } else {
     fmt::print("run heap: not used (the engine allocates from malloc during a run)\n");
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     fmt::print("input  {} {} <- {}\n", inputs[i].name, model::to_string(inputs[i].shape),
-               files.empty() ? fmt::format("seed {}", args.seed) : args.inputs[i]);
+               report.input_sources[i]);
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     fmt::print("output {} {}{}\n", outputs[i].name, model::to_string(outputs[i].shape),
                written[i].empty() ? "" : " -> " + written[i]);
   }
-  fmt::print("latency over {} run{}: min {}, p50 {}, p99 {}, max {}\n", args.repeat,
-             args.repeat == 1 ? "" : "s", ms(latency.min), ms(latency.p50), ms(latency.p99),
-             ms(latency.max));
+  fmt::print("latency over {} run{}: min {}, p50 {}, p99 {}, max {}\n", report.repeat,
+             report.repeat == 1 ? "" : "s", ms(report.latency.min), ms(report.latency.p50),
+             ms(report.latency.p99), ms(report.latency.max));
   fmt::print("{:>5}  {:<48} {:>12} {:>12}\n", "seg", "name", "p50", "max");
   for (std::size_t k = 0; k < segments; ++k) {
     fmt::print("{:>5}  {:<48} {:>12} {:>12}\n", k, info.segment_names[k].substr(0, 48),
-               ms(seg_summaries[k].p50), ms(seg_summaries[k].max));
+               ms(report.segments[k].p50), ms(report.segments[k].max));
   }
   return kExitOk;
+}
+
+// The --backend help and check, from the registry: every backend that runs models, and whether
+// this build has it. An unknown name gets the nearest known one; one not compiled in says how to
+// enable it.
+std::string backend_help() {
+  std::string text = "backend that runs the model:";
+  for (const backend::BackendEntry& e : backend::backends()) {
+    if (!e.runs_models()) continue;
+    text += " " + e.name + " (" + e.description + (e.compiled_in() ? ")" : "; not in this build)");
+    text += ";";
+  }
+  text.pop_back();
+  return text;
+}
+
+CLI::Validator backend_check() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        auto entry = backend::runner_backend(name);
+        return entry ? std::string() : entry.error().to_string();
+      },
+      "BACKEND");
 }
 
 void register_infer(CLI::App& app, ExitCode& exit) {
@@ -309,10 +250,8 @@ void register_infer(CLI::App& app, ExitCode& exit) {
       "infer",
       "Run a model on a real backend: write its outputs as .npy, report latency and segment times");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("--backend", args->backend,
-                  "cpu (oneDNN, planned memory, segment by segment) "
-                  "or opencv (OpenCV DNN, one opaque segment)")
-      ->check(CLI::IsMember({"cpu", "opencv"}))
+  cmd->add_option("--backend", args->backend, backend_help())
+      ->check(backend_check())
       ->capture_default_str();
   cmd->add_option("--input-shape", args->input_shapes,
                   "shape of a dynamic input: 1,3,48,192 (the first input) or NAME=1,3,48,192; "

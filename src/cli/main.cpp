@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "aegisrt/backend/engines.hpp"
 #include "aegisrt/core/text.hpp"
 #include "commands.hpp"
 
@@ -211,6 +212,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("aegisrt ") + AEGISRT_VERSION);
   app.name("aegisrt");  // not argv[0]: messages and help say `aegisrt`
   app.require_subcommand(1);
+  // The engines of this build, before any command describes or loads a backend.
+  aegisrt::backend::register_engines();
   ExitCode exit;
   register_all(app, exit);
   reject_negative_unsigned(app);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "aegisrt/memory/arena.hpp"
 #include "aegisrt/memory/planner.hpp"
@@ -93,6 +95,7 @@ class CpuRunner final : public backend::ModelRunner {
     info_.engine = engine_version();
     info_.threads = threads;
     info_.memory_planned = true;
+    model_name_ = g.name;
     for (ValueIdList::size_type i = 0; i < g.inputs.size(); ++i) {
       const model::Value& v = g.value(g.inputs[i]);
       inputs_.push_back(backend::TensorInfo{v.name, v.shape});
@@ -104,8 +107,18 @@ class CpuRunner final : public backend::ModelRunner {
     configured_thread_ = std::this_thread::get_id();
   }
 
-  Status prepare(std::span<const model::ModelSegment> segments) {
+  Status prepare(std::span<const model::ModelSegment> segments,
+                 const backend::MemoryBinding& binding) {
     for (const model::ModelSegment& s : segments) info_.segment_names.push_back(s.name);
+    // Segment k runs steps [segment_begin_[k], segment_begin_[k + 1]).
+    const std::size_t count = info_.segment_names.size();
+    segment_begin_.assign(count + 1, program_.steps.size());
+    for (std::size_t k = count; k-- > 0;) {
+      std::size_t first = segment_begin_[k + 1];
+      while (first > 0 && program_.steps[first - 1].segment >= k) --first;
+      segment_begin_[k] = first;
+    }
+
     // Plan the activation arena from the buffers' lifetimes over the steps.
     const auto steps = static_cast<std::uint32_t>(program_.steps.size());
     const std::uint32_t last = steps == 0 ? 0 : steps - 1;
@@ -136,16 +149,111 @@ class CpuRunner final : public backend::ModelRunner {
     const memory::ArenaPlan plan = memory::plan_greedy_by_size(lifetimes);
     buffer_offsets_ = plan.offsets;
     info_.arena_bytes = plan.arena_bytes;
+    needs_.arena_bytes = std::max<std::uint64_t>(plan.arena_bytes, memory::kDefaultAlignment);
+    needs_.alignment = memory::kDefaultAlignment;
+    needs_.live = live_at_boundaries(lifetimes, used);
 
+    if (Status st = place_weights(); !st) return st;
+
+    switch (binding.mode) {
+      case backend::MemoryBinding::Mode::kOwn: {
+        memory::ArenaOptions arena_options;
+        arena_options.lock = options_.lock_memory;
+        arena_options.prefault = true;
+        auto arena = memory::Arena::create(needs_.arena_bytes, arena_options);
+        if (!arena) return arena.error();
+        activations_.emplace(std::move(arena.value()));
+        return bind(activations_->data());
+      }
+      case backend::MemoryBinding::Mode::kRegion:
+        return bind_memory(binding.region);
+      case backend::MemoryBinding::Mode::kDeferred:
+        return Ok{};  // the caller binds once it has planned (bind_memory)
+    }
+    return Ok{};
+  }
+
+  const backend::MemoryNeeds& memory_needs() const override { return needs_; }
+
+  Status bind_memory(std::span<std::byte> region) override {
+    if (region.size() < needs_.arena_bytes) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "cpu backend: a region of " + std::to_string(region.size()) +
+                            " B cannot hold the activations of '" + model_name_ + "' (" +
+                            std::to_string(needs_.arena_bytes) + " B)");
+    }
+    if (reinterpret_cast<std::uintptr_t>(region.data()) % needs_.alignment != 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "cpu backend: the region for '" + model_name_ + "' is not aligned to " +
+                            std::to_string(needs_.alignment) + " bytes");
+    }
+    activations_.reset();
+    return bind(region.data());
+  }
+
+  // The dispatcher may be another thread than the one that loaded the model: give it the thread
+  // count, affinity and run-heap pools, and run one inference there, so that the per-thread
+  // first-use work (OpenMP's team, thread-local state) is not done in its first job.
+  Status prepare_thread() override {
+    if (std::this_thread::get_id() == configured_thread_) return Ok{};
+    if (base_ == nullptr) return not_bound();
+    bind_thread();
+    next_segment_ = 0;
+    return warm_up();
+  }
+
+  const backend::RunnerInfo& info() const override { return info_; }
+  std::span<const backend::TensorInfo> inputs() const override { return inputs_; }
+  std::span<const backend::TensorInfo> outputs() const override { return outputs_; }
+
+  Status set_input(std::size_t index, std::span<const float> data) override {
+    if (Status st = check_input(index, data); !st.ok()) return st;
+    if (base_ == nullptr) return not_bound();
+    std::memcpy(input_ptrs_[index], data.data(), data.size_bytes());
+    return Ok{};
+  }
+
+  backend::RunFailure run_segment(std::size_t k) override {
+    if (base_ == nullptr || k >= checks_.size() || (k != 0 && k != next_segment_)) {
+      return backend::RunFailure::kEngine;
+    }
+    if (std::this_thread::get_id() != configured_thread_) {
+      // A dispatcher that skipped prepare_thread(): configure it now (this run may allocate).
+      bind_thread();
+    }
+    next_segment_ = 0;
+    // oneDNN's per-call blocks come from this thread's run-heap pool.
+    const memory::RunHeapScope scope;
+    if (!execute(k)) return backend::RunFailure::kEngine;
+    next_segment_ = k + 1;
+    for (const auto& [p, n] : checks_[k]) {
+      if (!all_finite(p, n)) {
+        next_segment_ = 0;
+        return backend::RunFailure::kNonFinite;
+      }
+    }
+    return backend::RunFailure::kNone;
+  }
+
+  std::span<const float> output(std::size_t index) const override {
+    if (index >= outputs_.size() || base_ == nullptr) return {};
+    return {output_ptrs_[index], outputs_[index].elements()};
+  }
+
+ private:
+  using ValueIdList = std::vector<model::ValueId>;
+  struct Bound {
+    dnnl_primitive_t primitive = nullptr;
+    HandKernel* hand = nullptr;
+    std::vector<dnnl_exec_arg_t> args;
+  };
+
+  // Weights: one block, each in the layout its primitive chose, reordered once here. The weights
+  // stay in the runner's own block whatever the activations' binding.
+  Status place_weights() {
     memory::ArenaOptions arena_options;
     arena_options.lock = options_.lock_memory;
     arena_options.prefault = true;
-    auto arena =
-        memory::Arena::create(std::max<std::uint64_t>(plan.arena_bytes, 64), arena_options);
-    if (!arena) return arena.error();
-    activations_.emplace(std::move(arena.value()));
-
-    // Weights: one block, each in the layout its primitive chose, reordered once here.
     std::vector<std::uint64_t> weight_offsets;
     std::uint64_t weight_bytes = 0;
     for (const WeightSpec& w : program_.weights) {
@@ -176,9 +284,39 @@ class CpuRunner final : public backend::ModelRunner {
     // The source bytes are no longer needed.
     for (WeightSpec& w : program_.weights) w.data.reset();
     weight_offsets_ = std::move(weight_offsets);
+    return Ok{};
+  }
 
-    // Bind every step to its operands' addresses: memory objects made once, over the arenas.
-    bound_.resize(program_.steps.size());
+  // Per boundary k (after segment k, before segment k + 1): the planned buffers live across it.
+  // A buffer is live there when a step before the boundary touched it and one after it still
+  // does; the model's inputs and outputs are live across every boundary (the outputs must survive
+  // until the inference ends, even past boundaries after their last writer).
+  std::vector<std::vector<backend::ByteRange>> live_at_boundaries(
+      std::span<const memory::Lifetime> lifetimes, const std::vector<bool>& used) const {
+    std::vector<std::vector<backend::ByteRange>> live;
+    const std::size_t count = info_.segment_names.size();
+    for (std::size_t k = 0; k + 1 < count; ++k) {
+      const auto next_step = static_cast<std::uint32_t>(segment_begin_[k + 1]);
+      std::vector<backend::ByteRange> ranges;
+      for (std::size_t b = 0; b < lifetimes.size(); ++b) {
+        if (!used[b]) continue;
+        const bool whole_run = program_.buffers[b].whole_run;
+        const bool across = lifetimes[b].first < next_step && lifetimes[b].last >= next_step;
+        if (whole_run || across) ranges.push_back({buffer_offsets_[b], lifetimes[b].bytes});
+      }
+      std::sort(ranges.begin(), ranges.end(),
+                [](const auto& a, const auto& b) { return a.offset < b.offset; });
+      live.push_back(std::move(ranges));
+    }
+    return live;
+  }
+
+  // Binds every step to its operands' addresses, with the activations at `base`: memory objects
+  // made once, over the arenas. Then readies the loading thread and runs the warm-up there.
+  Status bind(std::byte* base) {
+    base_ = base;
+    memories_.clear();
+    bound_.assign(program_.steps.size(), Bound{});
     for (std::size_t i = 0; i < program_.steps.size(); ++i) {
       Step& s = program_.steps[i];
       Bound& b = bound_[i];
@@ -199,24 +337,18 @@ class CpuRunner final : public backend::ModelRunner {
         if (s.scratch_buffer >= 0) {
           memories_.emplace_back(
               s.scratch_md, engine_,
-              activations_->data() + buffer_offsets_[static_cast<std::size_t>(s.scratch_buffer)]);
+              base_ + buffer_offsets_[static_cast<std::size_t>(s.scratch_buffer)]);
           b.args.push_back(dnnl_exec_arg_t{DNNL_ARG_SCRATCHPAD, memories_.back().get()});
         }
       } catch (const dnnl::error& e) {
+        base_ = nullptr;
         return make_error(ErrorCode::kInternal,
                           std::string("cpu backend: binding memory failed: ") + e.what());
       }
     }
 
-    // Segment k runs steps [segment_begin_[k], segment_begin_[k + 1]).
     const std::size_t count = info_.segment_names.size();
-    segment_begin_.assign(count + 1, program_.steps.size());
-    for (std::size_t k = count; k-- > 0;) {
-      std::size_t first = segment_begin_[k + 1];
-      while (first > 0 && program_.steps[first - 1].segment >= k) --first;
-      segment_begin_[k] = first;
-    }
-    checks_.resize(count);
+    checks_.assign(count, {});
     for (std::size_t k = 0; k < count && k < program_.checked_tensors.size(); ++k) {
       for (int t : program_.checked_tensors[k]) {
         const auto& d = program_.tensors[static_cast<std::size_t>(t)];
@@ -224,68 +356,19 @@ class CpuRunner final : public backend::ModelRunner {
             {reinterpret_cast<const float*>(address(t)), d.md.get_size() / sizeof(float)});
       }
     }
-    for (int t : program_.input_tensors)
+    input_ptrs_.clear();
+    output_ptrs_.clear();
+    for (int t : program_.input_tensors) {
       input_ptrs_.push_back(reinterpret_cast<float*>(address(t)));
+    }
     for (int t : program_.output_tensors) {
       output_ptrs_.push_back(reinterpret_cast<const float*>(address(t)));
     }
+    next_segment_ = 0;
 
     info_.run_heap = attach_compute_threads(info_.threads);
     return warm_up();
   }
-
-  // The dispatcher may be another thread than the one that loaded the model: give it the thread
-  // count, affinity and run-heap pools, and run one inference there, so that the per-thread
-  // first-use work (OpenMP's team, thread-local state) is not done in its first job.
-  Status prepare_thread() override {
-    if (std::this_thread::get_id() == configured_thread_) return Ok{};
-    bind_thread();
-    next_segment_ = 0;
-    return warm_up();
-  }
-
-  const backend::RunnerInfo& info() const override { return info_; }
-  std::span<const backend::TensorInfo> inputs() const override { return inputs_; }
-  std::span<const backend::TensorInfo> outputs() const override { return outputs_; }
-
-  Status set_input(std::size_t index, std::span<const float> data) override {
-    if (Status st = check_input(index, data); !st.ok()) return st;
-    std::memcpy(input_ptrs_[index], data.data(), data.size_bytes());
-    return Ok{};
-  }
-
-  backend::RunFailure run_segment(std::size_t k) override {
-    if (k >= checks_.size() || (k != 0 && k != next_segment_)) return backend::RunFailure::kEngine;
-    if (std::this_thread::get_id() != configured_thread_) {
-      // A dispatcher that skipped prepare_thread(): configure it now (this run may allocate).
-      bind_thread();
-    }
-    next_segment_ = 0;
-    // oneDNN's per-call blocks come from this thread's run-heap pool.
-    const memory::RunHeapScope scope;
-    if (!execute(k)) return backend::RunFailure::kEngine;
-    next_segment_ = k + 1;
-    for (const auto& [p, n] : checks_[k]) {
-      if (!all_finite(p, n)) {
-        next_segment_ = 0;
-        return backend::RunFailure::kNonFinite;
-      }
-    }
-    return backend::RunFailure::kNone;
-  }
-
-  std::span<const float> output(std::size_t index) const override {
-    if (index >= outputs_.size()) return {};
-    return {output_ptrs_[index], outputs_[index].elements()};
-  }
-
- private:
-  using ValueIdList = std::vector<model::ValueId>;
-  struct Bound {
-    dnnl_primitive_t primitive = nullptr;
-    HandKernel* hand = nullptr;
-    std::vector<dnnl_exec_arg_t> args;
-  };
 
   // Makes the calling thread the one that runs segments: its OpenMP thread count and affinity,
   // and run-heap pools for it and its OpenMP workers.
@@ -293,6 +376,13 @@ class CpuRunner final : public backend::ModelRunner {
     configure_thread(options_);
     configured_thread_ = std::this_thread::get_id();
     info_.run_heap = attach_compute_threads(info_.threads);
+  }
+
+  Error not_bound() const {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "cpu backend: '" + model_name_ +
+                          "' was loaded with deferred memory and is not bound to a region yet",
+                      "call bind_memory() with a region of memory_needs().arena_bytes first");
   }
 
   // One inference on whatever the inputs hold, so that oneDNN's first-execution work (code
@@ -329,8 +419,7 @@ class CpuRunner final : public backend::ModelRunner {
   std::byte* address(int t) {
     const TensorDesc& d = program_.tensors[static_cast<std::size_t>(t)];
     if (d.buffer >= 0) {
-      return activations_->data() + buffer_offsets_[static_cast<std::size_t>(d.buffer)] +
-             d.byte_offset;
+      return base_ + buffer_offsets_[static_cast<std::size_t>(d.buffer)] + d.byte_offset;
     }
     return weights_->data() + weight_offsets_[static_cast<std::size_t>(d.weight)] + d.byte_offset;
   }
@@ -341,7 +430,10 @@ class CpuRunner final : public backend::ModelRunner {
   dnnl::stream stream_;
   backend::RunnerInfo info_;
   std::vector<backend::TensorInfo> inputs_, outputs_;
-  std::optional<memory::Arena> activations_, weights_;
+  std::string model_name_;
+  backend::MemoryNeeds needs_;
+  std::optional<memory::Arena> activations_, weights_;  // activations_: kOwn only
+  std::byte* base_ = nullptr;  // the activations' region; nullptr until bound
   std::vector<std::uint64_t> buffer_offsets_, weight_offsets_;
   std::vector<dnnl::memory> memories_;
   std::vector<Bound> bound_;
@@ -399,7 +491,7 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const model::Graph& graph,
     if (!program) return program.error();
     auto runner =
         std::make_unique<CpuRunner>(graph, std::move(program.value()), options, threads, engine);
-    if (auto st = runner->prepare(segments); !st) return st.error();
+    if (auto st = runner->prepare(segments, options.memory); !st) return st.error();
     return std::unique_ptr<backend::ModelRunner>(std::move(runner));
   } catch (const dnnl::error& e) {
     return make_error(ErrorCode::kInternal,
@@ -415,5 +507,20 @@ Result<std::unique_ptr<backend::ModelRunner>> load_file(
   const auto segments = model::make_segments(*graph, segment_options);
   return load(*graph, segments, options);
 }
+
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request) {
+  model::ImportOptions import;
+  import.input_shapes = request.input_shapes;
+  Options options;
+  options.threads = request.threads;
+  options.pin = request.pin;
+  options.first_core = request.first_core;
+  options.check_every_segment = request.check_every_segment;
+  options.lock_memory = request.lock_memory;
+  options.memory = request.memory;
+  return load_file(request.path, import, request.segments, options);
+}
+
+void register_backend() { backend::register_backend("cpu", &load_request); }
 
 }  // namespace aegisrt::cpu

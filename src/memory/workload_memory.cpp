@@ -41,11 +41,28 @@ Result<WorkloadMemory> plan_models(std::span<const ModelRef> models, Preemption 
   return out;
 }
 
+Preemption preemption_of(Policy policy) {
+  return preempts_at_segment_boundaries(policy) ? Preemption::kLimited : Preemption::kNone;
+}
+
+std::optional<std::int64_t> preemption_level(const Task& t, Policy policy) {
+  switch (policy) {
+    case Policy::kLpFp:
+    case Policy::kNpFp:
+      return t.priority;
+    case Policy::kLpEdf:
+    case Policy::kNpEdf:
+      return -t.deadline.count();
+    case Policy::kFifo:
+      break;
+  }
+  return std::nullopt;
+}
+
 Result<WorkloadMemory> plan_workload(const Workload& w, std::optional<Preemption> preemption,
                                      const model::SegmentOptions& segments) {
   const Policy policy = w.scheduler.policy;
-  const Preemption p = preemption.value_or(
-      preempts_at_segment_boundaries(policy) ? Preemption::kLimited : Preemption::kNone);
+  const Preemption p = preemption.value_or(preemption_of(policy));
   std::vector<ModelRef> refs;
   for (const Task& t : w.tasks) {
     if (!t.model || t.model->path.empty()) continue;
@@ -53,18 +70,7 @@ Result<WorkloadMemory> plan_workload(const Workload& w, std::optional<Preemption
     ref.name = t.name;
     ref.path = t.model->path;
     ref.input_shape = t.model->input_shape;
-    switch (policy) {
-      case Policy::kLpFp:
-      case Policy::kNpFp:
-        ref.level = t.priority;
-        break;
-      case Policy::kLpEdf:
-      case Policy::kNpEdf:
-        ref.level = -t.deadline.count();
-        break;
-      case Policy::kFifo:
-        break;
-    }
+    ref.level = preemption_level(t, policy);
     refs.push_back(std::move(ref));
   }
   if (refs.empty()) {

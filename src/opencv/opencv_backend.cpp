@@ -8,7 +8,7 @@
 #include <opencv2/dnn.hpp>
 #include <string_view>
 
-#include "aegisrt/backend/seeded_input.hpp"
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/model/import.hpp"
 #include "onnx_rewrite.hpp"
 
@@ -209,49 +209,27 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
   return std::unique_ptr<backend::ModelRunner>(std::move(runner));
 }
 
-Status OpenCvBackend::prepare(const Workload& workload) {
-  runners_.clear();
-  runners_.resize(workload.tasks.size());
-  for (const Task& t : workload.tasks) {
-    if (!t.model || t.model->path.empty()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "task `" + t.name + "` has no model for the opencv backend",
-                        "give it `model: {path: FILE.onnx}`");
-    }
-    if (t.segments.size() > 1) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "task `" + t.name + "` declares " + std::to_string(t.segments.size()) +
-                            " segments; the opencv backend runs a model as one",
-                        "declare one segment (or none) for tasks on the opencv backend");
-    }
-    auto runner = load(t.model->path, t.model->input_shape, threads_);
-    if (!runner) {
-      Error e = runner.error();
-      e.message = "task `" + t.name + "`: " + e.message;
-      return e;
-    }
-    backend::SeededUniform random(static_cast<std::uint32_t>(seed_ + t.id));
-    for (std::size_t i = 0; i < (*runner)->inputs().size(); ++i) {
-      std::vector<float> data((*runner)->inputs()[i].elements());
-      random.fill(data);
-      if (Status st = (*runner)->set_input(i, data); !st) return st.error();
-    }
-    runners_.at(t.id) = std::move(*runner);
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request) {
+  if (request.input_shapes.size() > 1) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the opencv backend takes one --input-shape (its model's first input)");
   }
-  return Ok{};
+  if (request.memory.mode == backend::MemoryBinding::Mode::kRegion) {
+    return make_error(ErrorCode::kUnsupported,
+                      "the opencv backend cannot run in a caller's memory region: OpenCV DNN "
+                      "allocates and owns its activations");
+  }
+  // load() applies a shape to the first input: a named one is checked by an import.
+  if (!request.input_shapes.empty() && !request.input_shapes.front().name.empty()) {
+    model::ImportOptions options;
+    options.input_shapes = request.input_shapes;
+    if (auto graph = model::import_file(request.path, options); !graph) return graph.error();
+  }
+  const model::Shape shape =
+      request.input_shapes.empty() ? model::Shape{} : request.input_shapes.front().shape;
+  return load(request.path, shape, request.threads);
 }
 
-backend::SegmentStatus OpenCvBackend::run_segment(const backend::JobRef& job,
-                                                  std::uint32_t segment) {
-  AEGISRT_ASSERT(job.task != nullptr && job.task->id < runners_.size());
-  AEGISRT_ASSERT(segment == 0);
-  backend::ModelRunner& runner = *runners_[job.task->id];
-  return runner.run_segment(0) == backend::RunFailure::kNone ? backend::SegmentStatus::kOk
-                                                             : backend::SegmentStatus::kFailed;
-}
-
-const backend::ModelRunner* OpenCvBackend::runner(TaskId id) const {
-  return id < runners_.size() ? runners_[id].get() : nullptr;
-}
+void register_backend() { backend::register_backend("opencv", &load_request); }
 
 }  // namespace aegisrt::opencv

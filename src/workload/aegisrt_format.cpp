@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aegisrt/backend/registry.hpp"
 #include "formats.hpp"
 
 namespace aegisrt::workload {
@@ -38,7 +39,6 @@ constexpr KeySpec kSimKeys[] = {
     {"mean_fraction"},           {"stddev_fraction"},     {"samples_file"}};
 constexpr KeySpec kModelKeys[] = {{"path"}, {"input_shape"}};
 
-const std::array<std::string, 4> kBackends = {"sim", "cpu", "opencv", "cuda"};
 const std::array<std::string, 5> kPolicies = {"np-edf", "np-fp", "fifo", "lp-edf", "lp-fp"};
 const std::array<std::string, 3> kCriticalities = {"low", "normal", "high"};
 const std::array<std::string, 3> kOnFull = {"drop_oldest", "drop_newest", "reject"};
@@ -68,9 +68,11 @@ Status read_device(const Context& ctx, const Field& f, DeviceConfig& device) {
       open_map(ctx, f.value, kDeviceKeys, "e.g. device: {backend: sim, memory_budget_mib: 512}");
   if (!map) return map.error();
   if (const Field* b = map->get("backend")) {
-    auto idx = read_enum(ctx, b->value, kBackends, "a backend");
+    // Every backend AegisRT knows, compiled into this build or not (backend/registry.hpp).
+    const std::vector<std::string> backends = backend::backend_names();
+    auto idx = read_enum(ctx, b->value, backends, "a backend");
     if (!idx) return idx.error();
-    device.backend = kBackends[*idx];
+    device.backend = backends[*idx];
   }
   if (const Field* m = map->get("memory_budget")) {
     auto bytes = read_size(ctx, m->value, m->unit);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "aegisrt/backend/registry.hpp"
 #include "aegisrt/workload/workload.hpp"
 
 namespace aegisrt::workload {
@@ -47,9 +48,7 @@ bool is_valid_task_name(std::string_view name) {
   return true;
 }
 
-bool is_known_backend(std::string_view backend) {
-  return backend == "sim" || backend == "cpu" || backend == "opencv" || backend == "cuda";
-}
+bool is_known_backend(std::string_view backend) { return backend::find_backend(backend).ok(); }
 
 std::optional<Violation> check_task(const Task& t, std::size_t i, const FieldNames& names) {
   const Namer n{names, i};
@@ -207,7 +206,7 @@ Status validate(const Workload& w) {
   };
   if (!is_known_backend(w.device.backend)) {
     return fail("device.backend", fmt::format("`{}` is not a backend", w.device.backend),
-                "one of: sim, cpu, opencv, cuda");
+                backend::find_backend(w.device.backend).error().hint);
   }
   const Overheads& o = w.scheduler.overheads;
   if (o.dispatch < Duration::zero() || o.release < Duration::zero() ||

@@ -1,4 +1,4 @@
-// The cpu backend at the scheduler seam: every task's model run segment by segment, a dispatcher
+// The cpu engine at the scheduler seam (backend::RunnerBackend): every task's model run segment by segment, a dispatcher
 // thread of its own, and the tasks it rejects.
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/cpu/cpu_backend.hpp"
 #include "cpu/cpu_support.hpp"
 #include "support/allocation_counter.hpp"
@@ -15,8 +16,14 @@ namespace aegisrt {
 namespace {
 
 using testing::residual_blocks_graph;
-using testing::test_options;
 using testing::two_step_graph;
+
+// backend::RunnerBackend over the cpu engine's factory.
+backend::RunnerBackend cpu_backend() {
+  backend::RunnerBackendOptions o;
+  o.load.pin = false;  // leave the test thread's affinity alone
+  return backend::RunnerBackend("cpu", &cpu::load_request, o);
+}
 
 // One task, "t0", running the model in `file`.
 Workload one_task_workload(const std::string& file) {
@@ -32,11 +39,11 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
   const testing::TempDir dir;
   const std::string file = dir.write("m.onnx", two_step_graph().bytes());
   const Workload w = one_task_workload(file);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   ASSERT_TRUE(sut.prepare(w).ok());
   ASSERT_NE(sut.runner(0), nullptr);
-  // The fixed input lies in [0, 1): relu(x) - 1 < 0, so sqrt gives NaN: the job fails at its last
-  // segment, and only there.
+  // The seeded input (backend::SeededUniform, what `aegisrt infer --seed 1` feeds) lies in [0, 1)
+  // here: relu(x) - 1 < 0, so sqrt gives NaN: the job fails at its last segment, and only there.
   const backend::JobRef job{&w.tasks[0], 0};
   EXPECT_EQ(sut.run_segment(job, 0), backend::SegmentStatus::kOk);
   EXPECT_EQ(sut.run_segment(job, 1), backend::SegmentStatus::kOk);
@@ -50,7 +57,7 @@ TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThrea
   const testing::TempDir dir;
   const std::string file = dir.write("m.onnx", residual_blocks_graph().bytes());
   const Workload w = one_task_workload(file);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   ASSERT_TRUE(sut.prepare(w).ok());
   const backend::JobRef job{&w.tasks[0], 0};
   const auto segments = static_cast<std::uint32_t>(sut.runner(0)->segment_count());
@@ -82,7 +89,7 @@ TEST(CpuBackendTest, RejectsATaskWhoseSegmentsDisagreeWithItsModel) {
   t.model = ModelSpec{file, {}};
   t.segments = {Segment{"a", Duration{}}, Segment{"b", Duration{}}};
   w.tasks.push_back(t);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   const Status st = sut.prepare(w);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().message.find("declares 2 segments"), std::string::npos)
@@ -94,7 +101,7 @@ TEST(CpuBackendTest, RejectsATaskWithoutAModel) {
   Task t;
   t.name = "sim-only";
   w.tasks.push_back(t);
-  cpu::CpuBackend sut({}, test_options());
+  backend::RunnerBackend sut = cpu_backend();
   const Status st = sut.prepare(w);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);

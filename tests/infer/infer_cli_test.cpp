@@ -12,6 +12,7 @@
 #include "model/model_cache.hpp"
 #include "model/onnx_builder.hpp"
 #include "support/cli.hpp"
+#include "support/engines.hpp"
 #include "support/ort_numerics.hpp"
 
 namespace aegisrt::testing {
@@ -39,6 +40,11 @@ std::string sqrt_model() {
 
 class InferCliTest : public ::testing::TestWithParam<const char*> {
  protected:
+  void SetUp() override {
+    if (const std::string why = engine_unavailable_reason(GetParam()); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
+  }
   std::string npy(const std::string& name, const std::vector<std::int64_t>& shape,
                   const std::vector<float>& data) {
     const std::string path = (dir_.path() / name).string();
@@ -199,6 +205,8 @@ TEST_P(InferCliTest, SeedFeedsTheSameTensorAsTheOracle) {
 INSTANTIATE_TEST_SUITE_P(Backends, InferCliTest, ::testing::Values("cpu", "opencv"));
 
 TEST(InferCliOpenCvTest, ExitsTwoNamingTheModelAndOpenCvsMessageForAModelOpenCvCannotLoad) {
+  if (const std::string why = engine_unavailable_reason("opencv"); !why.empty())
+    GTEST_SKIP() << why;
   const std::string model = cached_model("mlsd_320x320_tiny.onnx");
   if (model.empty()) GTEST_SKIP() << kFetchHint;
 
@@ -211,6 +219,7 @@ TEST(InferCliOpenCvTest, ExitsTwoNamingTheModelAndOpenCvsMessageForAModelOpenCvC
 }
 
 TEST(InferCliCpuTest, ExitsTwoNamingAnOperatorTheImporterDoesNotSupport) {
+  if (const std::string why = engine_unavailable_reason("cpu"); !why.empty()) GTEST_SKIP() << why;
   const TempDir dir;
   const std::string model =
       dir.write("lrn.onnx", OnnxBuilder(13)
@@ -226,6 +235,7 @@ TEST(InferCliCpuTest, ExitsTwoNamingAnOperatorTheImporterDoesNotSupport) {
 }
 
 TEST(InferCliCpuTest, ReportsAsManySegmentsAsMaxSegmentsAllows) {
+  if (const std::string why = engine_unavailable_reason("cpu"); !why.empty()) GTEST_SKIP() << why;
   const TempDir dir;
   const std::string model = dir.write("add_relu.onnx", add_relu_model());
 

@@ -1,6 +1,8 @@
 // Outputs of `aegisrt infer` on the real models (MODELS.md) against ONNX Runtime's CPU engine (the
 // oracle), on random and structured inputs, within the tolerance documented in numerics.hpp.
 // Skipped when the models (scripts/fetch-models) or the oracle (scripts/setup) are absent.
+#include "support/ort_numerics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -8,9 +10,9 @@
 #include <vector>
 
 #include "aegisrt/backend/npy.hpp"
-#include "support/ort_numerics.hpp"
 #include "model/model_cache.hpp"
 #include "support/cli.hpp"
+#include "support/engines.hpp"
 
 namespace aegisrt::testing {
 namespace {
@@ -38,6 +40,8 @@ class OrtNumericsTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(OrtNumericsTest, OutputsMatchOnnxRuntimeWithinTolerance) {
   const Case& c = GetParam();
+  if (const std::string why = engine_unavailable_reason(c.backend); !why.empty())
+    GTEST_SKIP() << why;
   const std::string model = cached_model(std::string(c.model) + ".onnx");
   if (model.empty()) GTEST_SKIP() << kFetchHint;
   if (const std::string why = oracle_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "aegisrt/backend/runner_backend.hpp"
 #include "model/model_cache.hpp"
 #include "model/onnx_builder.hpp"
 #include "support/cli.hpp"
@@ -52,6 +53,14 @@ std::string clip_min_only_model() {
 // y = Sqrt(x): negative inputs give NaN.
 std::string sqrt_model() {
   return OnnxBuilder(13).input("x", {1, 4}).node("Sqrt", {"x"}, {"y"}, "sqrt").output("y").bytes();
+}
+
+// The scheduler's backend over the opencv engine (backend::RunnerBackend, one adapter for every
+// engine), with task inputs seeded from `seed`.
+backend::RunnerBackend opencv_backend(std::uint32_t seed = 1) {
+  backend::RunnerBackendOptions o;
+  o.seed = seed;
+  return backend::RunnerBackend("opencv", &load_request, o);
 }
 
 class OpenCvBackendTest : public ::testing::Test {
@@ -192,7 +201,7 @@ TEST_F(OpenCvBackendTest, SchedulerBackendRunsEachTaskAsOneSegment) {
   t.id = 0;
   t.model = ModelSpec{write("clip.onnx", clip_model()), {3, 4}};
   w.tasks.push_back(t);
-  OpenCvBackend sut(1, 7);
+  backend::RunnerBackend sut = opencv_backend(7);
 
   const Status prepared = sut.prepare(w);
   const backend::SegmentStatus ran = sut.run_segment(backend::JobRef{&w.tasks[0], 0}, 0);
@@ -213,7 +222,7 @@ TEST_F(OpenCvBackendTest, SchedulerBackendRefusesATaskWithoutAModel) {
   Task t;
   t.name = "nomodel";
   w.tasks.push_back(t);
-  OpenCvBackend sut;
+  backend::RunnerBackend sut = opencv_backend();
 
   const Status prepared = sut.prepare(w);
 
@@ -228,7 +237,7 @@ TEST_F(OpenCvBackendTest, SchedulerBackendRefusesATaskDeclaringSeveralSegments) 
   t.model = ModelSpec{write("clip.onnx", clip_model()), {1, 4}};
   t.segments = {{"a", Duration::ms(1)}, {"b", Duration::ms(1)}};
   w.tasks.push_back(t);
-  OpenCvBackend sut;
+  backend::RunnerBackend sut = opencv_backend();
 
   const Status prepared = sut.prepare(w);
 

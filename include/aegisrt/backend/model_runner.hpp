@@ -1,8 +1,12 @@
 // A model loaded into an inference engine, run one non-preemptive segment at a time.
 //
-// The seam between the scheduler's backends (`cpu`, `opencv`, `cuda`) and the engines behind them.
-// Loading compiles the model once and reserves all memory; after load, set_input / run_segment /
-// output allocate nothing. One thread at a time may use a runner (the device's dispatcher).
+// The seam between the scheduler's adapter (backend::RunnerBackend, runner_backend.hpp) and the
+// engines behind it (`cpu`, `opencv`, `cuda` later). Loading compiles the model once and reserves
+// all memory; after load, set_input / run_segment / enqueue / wait / output allocate nothing.
+//
+// Threads: one thread at a time may use a runner. The thread that loaded it is ready to run it; any
+// other thread (a dispatcher) calls prepare_thread() first. Nothing here locks: the caller (the
+// adapter, on the dispatcher thread) serialises every call.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +17,8 @@
 
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/time.hpp"
+#include "aegisrt/model/import.hpp"
+#include "aegisrt/model/segment.hpp"
 
 namespace aegisrt::backend {
 
@@ -26,12 +32,12 @@ struct TensorInfo {
 
 // What a runner reports about itself (for `aegisrt infer --json` and the trace).
 struct RunnerInfo {
-  std::string backend;             // "cpu", "opencv", ...
-  std::string engine;              // e.g. "oneDNN 2.6.3", "OpenCV DNN 4.6.0"
-  int threads = 1;                 // compute threads actually used
+  std::string backend;  // "cpu", "opencv", ...
+  std::string engine;   // e.g. "oneDNN 2.6.3", "OpenCV DNN 4.6.0"
+  int threads = 1;      // compute threads actually used
   std::uint64_t weights_bytes = 0;
-  std::uint64_t arena_bytes = 0;   // planned activation arena (0 when the engine owns its memory)
-  bool memory_planned = false;     // activations live in AegisRT's planned arena
+  std::uint64_t arena_bytes = 0;  // planned activation arena (0 when the engine owns its memory)
+  bool memory_planned = false;    // activations live in AegisRT's planned arena
   // The engine's transient blocks during a run come from the run heap's pools, not from malloc
   // (memory/run_heap.hpp): the program links aegisrt::run_heap and every compute thread got one.
   bool run_heap = false;
@@ -42,7 +48,57 @@ struct RunnerInfo {
 enum class RunFailure : std::uint8_t {
   kNone,
   kNonFinite,  // an output of the segment holds NaN or Inf
-  kEngine,     // the engine reported an error
+  kEngine,     // the engine reported an error (or the segment was out of order)
+};
+
+// Where a runner's activations live ("plan, carve, hand out": the caller plans and reserves one
+// arena for several runners and hands each its region; docs/design/0007, "Carving").
+struct MemoryBinding {
+  enum class Mode : std::uint8_t {
+    kOwn,       // the runner reserves its own activation arena at load (`aegisrt infer`)
+    kRegion,    // the runner runs inside `region`, which the caller reserved and keeps alive
+    kDeferred,  // the runner reserves none at load: the caller reads memory_needs(), plans, and
+                // calls bind_memory() before the first run (the adapter's carving)
+  };
+  Mode mode = Mode::kOwn;
+  std::span<std::byte> region;  // kRegion: at least memory_needs().arena_bytes, aligned to
+                                // memory_needs().alignment
+};
+
+// A byte range of a runner's region.
+struct ByteRange {
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;
+};
+
+// What a runner needs from a caller's region (MemoryBinding::kRegion / bind_memory()).
+struct MemoryNeeds {
+  // The region's size. 0: the engine owns its activations and cannot run in a caller's region.
+  std::uint64_t arena_bytes = 0;
+  std::uint64_t alignment = 64;  // of the region's start
+  // live[k], for each boundary k between segments k and k + 1: the ranges of the region that hold
+  // bytes a later segment still reads (the model's inputs and outputs included). What a job
+  // preempted at boundary k must keep while another runner uses the region.
+  std::vector<std::vector<ByteRange>> live;
+  // The most bytes live at any boundary, each range rounded up to `alignment`: what a preserved
+  // slot must hold (memory::SharedTask::preserved_bytes).
+  std::uint64_t preserved_bytes() const;
+};
+
+// What a factory (backend::registry(), registry.hpp) loads: one model with the options every
+// engine understands. An engine ignores what does not apply to it (opencv: `segments`, `pin`).
+struct LoadRequest {
+  std::string path;                                            // ONNX file
+  std::vector<model::ImportOptions::InputShape> input_shapes;  // for dynamic input dimensions
+  model::SegmentOptions segments;                              // how the engine segments the model
+  int threads = 1;                                             // compute threads
+  bool pin = true;  // pin the compute threads to cores from `first_core` (cpu)
+  int first_core = 0;
+  bool check_every_segment = true;  // NaN/Inf scan after every segment (cpu; else the outputs)
+  bool lock_memory = false;         // mlock weights and activations (cpu)
+  // Where the activations live. An engine that owns its memory (opencv) treats kDeferred as kOwn
+  // and reports memory_needs().arena_bytes == 0; it refuses kRegion (kUnsupported).
+  MemoryBinding memory;
 };
 
 class ModelRunner {
@@ -56,23 +112,62 @@ class ModelRunner {
   // Makes the calling thread ready to run segments (thread count, affinity, run-heap pools) and
   // warms the engine up on it, so that its first job does no first-use work. The thread that
   // loaded the runner is ready already; a dispatcher thread calls this before its first job. It
-  // overwrites the outputs of the last inference. Errors: those of the engine.
+  // overwrites the outputs of the last inference (and, in a shared region, whatever the region
+  // held). Errors: those of the engine.
   virtual Status prepare_thread() { return Ok{}; }
 
-  // Copies `data` (inputs()[index].elements() floats) into the model's input. No allocation.
+  // ---- Memory. Called at load time only, on the loading thread, never while a segment runs.
+
+  // What the runner needs from a caller's region; arena_bytes == 0 when the engine owns its
+  // memory. The default: owns it.
+  virtual const MemoryNeeds& memory_needs() const;
+  // Moves the runner's activations into `region` (memory_needs().arena_bytes bytes at least,
+  // aligned to memory_needs().alignment), releasing what it held, and runs one warm-up inference
+  // there. Required once before the first run of a runner loaded with MemoryBinding::kDeferred.
+  // Inputs and outputs held before are lost: set the inputs again. The caller keeps the region
+  // alive and untouched while a segment runs; between jobs several runners may share it (the
+  // caller restores what a preempted job keeps, memory_needs().live). Allocates (memory objects).
+  // Errors: kInvalidArgument (too small, misaligned), kUnsupported (the engine owns its memory:
+  // the default), and those of the engine's warm-up.
+  virtual Status bind_memory(std::span<std::byte> region);
+
+  // ---- Running. On the one thread that runs the runner; no allocation, no throw.
+
+  // Copies `data` (inputs()[index].elements() floats) into the model's input. Errors:
+  // kInvalidArgument (see check_input).
   virtual Status set_input(std::size_t index, std::span<const float> data) = 0;
-  // Runs segment `k` (0 <= k < segment_count()) of the current inference; segments must run in
-  // order 0, 1, ..., and running segment 0 starts a new inference. Between two segments the runner
-  // may be left alone while other runners run (limited preemption). No allocation, no throw.
+  // Runs segment `k` (0 <= k < segment_count()) of the current inference to completion, blocking
+  // the calling thread; segments must run in order 0, 1, ..., and running segment 0 starts a new
+  // inference (anything else is kEngine). Between two segments the runner may be left alone while
+  // other runners run (limited preemption).
   virtual RunFailure run_segment(std::size_t k) = 0;
+
+  // The asynchronous pair, for engines that run on a device (cuda): enqueue() starts segment `k`
+  // and returns without waiting for it (a GPU runner launches its kernels on its stream and
+  // records an event); wait() blocks the calling thread until the enqueued segment is done and
+  // returns its outcome (an error found when enqueuing, e.g. a segment out of order, comes back
+  // here). At most one segment is in flight per runner: every enqueue() is followed by one wait()
+  // on the same thread before the next enqueue(), set_input() or output(). The defaults are
+  // synchronous: enqueue() runs the segment (run_segment), wait() returns what it returned. A
+  // device runner overrides both and implements run_segment(k) as enqueue(k) then wait().
+  // wait() with no segment in flight is a broken invariant (an assertion). The adapter always
+  // runs segments through this pair.
+  virtual void enqueue(std::size_t k);
+  virtual RunFailure wait();
+
   // The output of the last completed inference, in the ONNX layout. Valid until the next
-  // run_segment(0).
+  // run_segment(0) of this runner, or of another runner bound to the same region.
   virtual std::span<const float> output(std::size_t index) const = 0;
 
  protected:
   // The checks every set_input() makes: `index` names an input and `data` has its element count.
   // Errors: kInvalidArgument, saying which.
   Status check_input(std::size_t index, std::span<const float> data) const;
+
+ private:
+  // The synchronous pair's state: the outcome of the segment enqueue() ran.
+  RunFailure pending_ = RunFailure::kNone;
+  bool in_flight_ = false;
 };
 
 }  // namespace aegisrt::backend

@@ -30,4 +30,11 @@ class SeededUniform {
   std::uint32_t state_;
 };
 
+// The seed of task `task`'s input when a workload runs on a real backend with seed `seed`
+// (RunnerBackend): task i is fed what `aegisrt infer MODEL --seed (seed + i)` feeds its model, so
+// any task's input can be reproduced from the command line and by the ONNX Runtime oracle.
+constexpr std::uint32_t task_input_seed(std::uint32_t seed, std::uint32_t task) {
+  return seed + task;  // wraps modulo 2^32, as the oracle's uint32 arithmetic would
+}
+
 }  // namespace aegisrt::backend

@@ -6,6 +6,9 @@
 // once, plans the activation arena from the tensors' lifetimes with the byte sizes of the layouts
 // oneDNN chose (scratchpads included), and runs one warm-up inference. After load, set_input /
 // run_segment / output allocate nothing.
+//
+// The engine library `aegisrt::cpu` (CMake option AEGISRT_CPU); the core `aegisrt` library does
+// not link oneDNN.
 #pragma once
 
 #include <cstdint>
@@ -14,10 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/core/result.hpp"
-#include "aegisrt/core/task.hpp"
 #include "aegisrt/model/graph.hpp"
 #include "aegisrt/model/import.hpp"
 #include "aegisrt/model/segment.hpp"
@@ -37,6 +38,10 @@ struct Options {
   bool check_every_segment = true;
   // mlock the weights and the arena (fails at load past RLIMIT_MEMLOCK).
   bool lock_memory = false;
+  // Where the activations live: the runner's own arena (kOwn), a caller's region (kRegion), or
+  // one the caller binds after reading memory_needs() (kDeferred; the warm-up then runs at
+  // bind_memory). The weights are always in the runner's own block.
+  backend::MemoryBinding memory;
 };
 
 // Compiles `graph` into a runner whose segments are `segments` (from model::make_segments on the
@@ -57,35 +62,13 @@ Result<std::unique_ptr<backend::ModelRunner>> load_file(
 // "oneDNN 2.6.3" (the library actually linked, read at run time).
 std::string engine_version();
 
-// The scheduler's backend for real inference on the CPU: one runner per task, loaded at prepare()
-// from task.model (path and input_shape), fed a fixed pseudo-random input (seeded from the task
-// id) once. Scheduler segment k of a task is runner segment k: a task's `segments` list must be
-// empty or have exactly the runner's segment count (make_segments with `segment_options`), so that
-// profiled WCETs and executed work describe the same nodes.
-class CpuBackend final : public backend::Backend {
- public:
-  explicit CpuBackend(const model::SegmentOptions& segment_options = {},
-                      const Options& options = {});
-  ~CpuBackend() override;
-  CpuBackend(const CpuBackend&) = delete;
-  CpuBackend& operator=(const CpuBackend&) = delete;
+// The `cpu` entry of the backend registry: loads `request` with load_file (its input shapes,
+// segment options, threads, pinning, NaN checks, mlock and memory binding). The scheduler's
+// backend for the CPU is backend::RunnerBackend over this factory (backend::make_backend("cpu")).
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request);
 
-  const char* name() const override { return "cpu"; }
-  // Loads every task's model. Errors: a task without a model (kInvalidArgument), a segment count
-  // that disagrees with the model's (kInvalidArgument), and those of load_file().
-  Status prepare(const Workload& workload) override;
-  // Readies every runner for the calling thread (ModelRunner::prepare_thread).
-  Status prepare_thread() override;
-  // Runs runner segment `segment` of the job's task; kFailed on NaN/Inf or an engine error.
-  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override;
-
-  // The runner of task `id` (after prepare), for inspection; nullptr when there is none.
-  const backend::ModelRunner* runner(TaskId id) const;
-
- private:
-  model::SegmentOptions segment_options_;
-  Options options_;
-  std::vector<std::unique_ptr<backend::ModelRunner>> runners_;  // by task id
-};
+// Registers the `cpu` backend's factory (load_request) in backend::registry (registry.hpp).
+// backend::register_engines() calls it in a build with the cpu engine. Idempotent.
+void register_backend();
 
 }  // namespace aegisrt::cpu

@@ -47,6 +47,14 @@ struct WorkloadMemory {
   bool fits_budget = true;         // total_bytes <= budget_bytes, or no budget
 };
 
+// How a policy lets jobs share one arena: limited preemption for lp-* (a job may be preempted at
+// its segment boundaries), none otherwise.
+Preemption preemption_of(Policy policy);
+
+// Task `t`'s preemption level under `policy` (SharedTask::level): the priority for lp-fp / np-fp,
+// minus the relative deadline for lp-edf / np-edf (Baker's levels), nullopt (unknown) for fifo.
+std::optional<std::int64_t> preemption_level(const Task& t, Policy policy);
+
 // Imports, segments and plans each model, then the set. Errors: the first model that does not
 // import (its Error names the model and the node).
 Result<WorkloadMemory> plan_models(std::span<const ModelRef> models, Preemption preemption,

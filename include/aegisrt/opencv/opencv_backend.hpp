@@ -11,6 +11,9 @@
 // OpenCV 4.6 runs the BlazeFace models, the PP-OCR direction classifier and the PP-OCRv4 detector;
 // it cannot load M-LSD or run the PP-OCRv4 recogniser, which fail at load with OpenCV's own
 // message.
+//
+// The engine library `aegisrt::opencv` (CMake option AEGISRT_OPENCV); the core `aegisrt` library
+// does not link OpenCV.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "aegisrt/backend/backend.hpp"
 #include "aegisrt/backend/model_runner.hpp"
 #include "aegisrt/core/result.hpp"
-#include "aegisrt/core/task.hpp"
 
 namespace aegisrt::opencv {
 
@@ -42,29 +43,17 @@ Result<std::unique_ptr<backend::ModelRunner>> load(const std::string& path,
 // "OpenCV DNN 4.6.0": the engine this build links.
 std::string engine_version();
 
-// The scheduler's `opencv` backend: one runner per task (Task::model: path and input shape), each
-// with a fixed synthetic input (uniform in [0, 1), from `seed`, written once at prepare), so that
-// run_segment() measures the model's real execution time on the dispatcher thread. Every task must
-// have a model and at most one declared segment (OpenCV's run is one opaque section).
-class OpenCvBackend final : public backend::Backend {
- public:
-  explicit OpenCvBackend(int threads = 1, std::uint64_t seed = 1)
-      : threads_(threads), seed_(seed) {}
-  const char* name() const override { return "opencv"; }
-  // Loads every task's model. Errors: those of load(), prefixed with the task's name, and
-  // kInvalidArgument for a task without a model or with more than one declared segment.
-  Status prepare(const Workload& workload) override;
-  // Runs task `job.task`'s whole model; `segment` must be 0. kFailed when OpenCV throws or an
-  // output holds NaN or Inf.
-  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override;
+// The `opencv` entry of the backend registry: loads `request` with load() (at most one input
+// shape, applied to the first input: a named one is checked against the model by AegisRT's
+// import; `threads`). Segment options, pinning and NaN-check settings do not apply. OpenCV owns its
+// memory: MemoryBinding::kDeferred loads as kOwn (memory_needs().arena_bytes is 0), kRegion is
+// kUnsupported. The scheduler's backend is backend::RunnerBackend over this factory
+// (backend::make_backend("opencv")). Errors: kInvalidArgument (several input shapes), those of
+// load().
+Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRequest& request);
 
-  // The runner of task `id` (after prepare), or nullptr.
-  const backend::ModelRunner* runner(TaskId id) const;
-
- private:
-  int threads_;
-  std::uint64_t seed_;
-  std::vector<std::unique_ptr<backend::ModelRunner>> runners_;  // by task id
-};
+// Registers the `opencv` backend's factory (load_request) in backend::registry (registry.hpp).
+// backend::register_engines() calls it in a build with the opencv engine. Idempotent.
+void register_backend();
 
 }  // namespace aegisrt::opencv

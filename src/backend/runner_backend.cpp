@@ -1,0 +1,259 @@
+#include "aegisrt/backend/runner_backend.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "aegisrt/backend/seeded_input.hpp"
+#include "aegisrt/memory/workload_memory.hpp"
+
+namespace aegisrt::backend {
+
+struct RunnerBackend::TaskState {
+  std::unique_ptr<ModelRunner> runner;
+  std::vector<std::vector<float>> inputs;  // its seeded input, per model input
+  std::byte* region = nullptr;             // carved: its region in the arena
+  std::byte* slot = nullptr;               // its preserved slot, or nullptr
+  std::uint64_t slot_offset = memory::kNoOffset;
+  bool shared = false;     // another task's activations use the same bytes
+  std::uint32_t next = 0;  // the next segment of its unfinished job; 0: none
+  bool saved = false;      // its kept bytes at boundary saved_boundary are in its slot
+  std::uint32_t saved_boundary = 0;
+  bool lost = false;  // its unfinished job's kept bytes were overwritten
+};
+
+RunnerBackend::RunnerBackend(std::string name, RunnerFactory factory, RunnerBackendOptions options)
+    : name_(std::move(name)), factory_(factory), options_(std::move(options)) {
+  AEGISRT_ASSERT(factory_ != nullptr);
+}
+
+RunnerBackend::~RunnerBackend() = default;
+
+Status RunnerBackend::prepare(const Workload& workload) {
+  tasks_.clear();
+  arena_.reset();
+  carving_ = Carving{};
+  occupant_ = kNobody;
+  slot_holders_.clear();
+  tasks_.resize(workload.tasks.size());
+  carving_.by_task.resize(workload.tasks.size());
+  carving_.preemption = memory::preemption_of(workload.scheduler.policy);
+
+  for (const Task& task : workload.tasks) {
+    AEGISRT_ASSERT(task.id < tasks_.size());
+    if (!task.model || task.model->path.empty()) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "task `" + task.name + "` has no model; the " + name_ + " backend runs real models",
+          "give the task `model: {path: FILE.onnx}`");
+    }
+    LoadRequest request = options_.load;
+    request.path = task.model->path;
+    request.input_shapes.clear();
+    if (!task.model->input_shape.empty()) {
+      request.input_shapes.push_back({"", task.model->input_shape});
+    }
+    request.memory = MemoryBinding{};
+    if (options_.carve) request.memory.mode = MemoryBinding::Mode::kDeferred;
+    auto runner = factory_(request);
+    if (!runner) {
+      Error e = runner.error();
+      e.message = "task `" + task.name + "`: " + e.message;
+      return e;
+    }
+    const std::size_t segments = (*runner)->segment_count();
+    if (!task.segments.empty() && task.segments.size() != segments) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          "task `" + task.name + "` declares " + std::to_string(task.segments.size()) +
+              " segments but its model runs as " + std::to_string(segments) + " on the " + name_ +
+              " backend",
+          "scheduler segment k is runner segment k: declare no segments, or derive them from the "
+          "model with the same segment options");
+    }
+    TaskState& s = tasks_[task.id];
+    SeededUniform random(task_input_seed(options_.seed, task.id));
+    for (const TensorInfo& in : (*runner)->inputs()) {
+      s.inputs.emplace_back(in.elements());
+      random.fill(s.inputs.back());
+    }
+    s.runner = std::move(runner.value());
+  }
+
+  // Plan the set from what each runner needs, reserve one arena, hand out the regions.
+  if (options_.carve) {
+    for (const Task& task : workload.tasks) {
+      const MemoryNeeds& needs = tasks_[task.id].runner->memory_needs();
+      if (needs.arena_bytes == 0) continue;  // the engine owns its memory
+      carving_.carved_tasks.push_back(task.id);
+      carving_.tasks.push_back({task.name, needs.arena_bytes, needs.preserved_bytes(),
+                                memory::preemption_level(task, workload.scheduler.policy)});
+    }
+  }
+  if (!carving_.tasks.empty()) {
+    carving_.plan = memory::plan_shared(carving_.tasks, carving_.preemption);
+    const memory::SharedPlan& plan = carving_.plan;
+    const bool shared = !plan.isolated_layout && carving_.tasks.size() > 1;
+    std::vector<std::uint64_t> offsets(carving_.tasks.size(), 0);
+    std::uint64_t end = plan.shared_bytes;
+    if (plan.isolated_layout) {
+      std::uint64_t next = 0;
+      for (std::size_t i = 0; i < offsets.size(); ++i) {
+        offsets[i] = next;
+        next += memory::align_up(carving_.tasks[i].arena_bytes, memory::kDefaultAlignment);
+      }
+      end = std::max(end, next);
+    }
+    carving_.arena_bytes = std::max<std::uint64_t>(end, 64);
+    memory::ArenaOptions arena_options;
+    arena_options.lock = options_.load.lock_memory;
+    arena_options.prefault = true;
+    auto arena = memory::Arena::create(carving_.arena_bytes, arena_options);
+    if (!arena) {
+      Error e = arena.error();
+      e.message = "the " + name_ + " backend's shared arena (" +
+                  std::to_string(carving_.arena_bytes) + " B): " + e.message;
+      return e;
+    }
+    arena_.emplace(std::move(arena.value()));
+    for (std::size_t i = 0; i < carving_.tasks.size(); ++i) {
+      const TaskId id = carving_.carved_tasks[i];
+      TaskState& s = tasks_[id];
+      TaskCarving& c = carving_.by_task[id];
+      const MemoryNeeds& needs = s.runner->memory_needs();
+      c.carved = true;
+      c.region_offset = offsets[i];
+      c.region_bytes = needs.arena_bytes;
+      c.slot_offset = plan.slot_offsets[i];
+      c.slot_bytes = c.slot_offset == memory::kNoOffset ? 0 : needs.preserved_bytes();
+      c.shares_region = shared;
+      auto region = arena_->slice(c.region_offset, c.region_bytes);
+      if (!region) return region.error();
+      s.region = region->data();
+      s.shared = shared;
+      if (c.slot_offset != memory::kNoOffset) {
+        auto slot = arena_->slice(c.slot_offset, std::max<std::uint64_t>(c.slot_bytes, 1));
+        if (!slot) return slot.error();
+        s.slot = slot->data();
+        s.slot_offset = c.slot_offset;
+        const bool known = std::any_of(slot_holders_.begin(), slot_holders_.end(),
+                                       [&](const auto& h) { return h.first == c.slot_offset; });
+        if (!known) slot_holders_.emplace_back(c.slot_offset, kNobody);
+      }
+      if (Status st = s.runner->bind_memory(*region); !st) {
+        Error e = st.error();
+        e.message = "task `" + workload.tasks[id].name + "`: " + e.message;
+        return e;
+      }
+    }
+  }
+
+  // Every runner that is not bound yet (kDeferred on an engine that owns its memory is kOwn) is
+  // runnable now: set the inputs once (a shared region gets them again at each job's start).
+  for (const Task& task : workload.tasks) {
+    TaskState& s = tasks_[task.id];
+    for (std::size_t i = 0; i < s.inputs.size(); ++i) {
+      if (Status st = s.runner->set_input(i, s.inputs[i]); !st) return st.error();
+    }
+  }
+  return Ok{};
+}
+
+Status RunnerBackend::prepare_thread() {
+  for (TaskState& s : tasks_) {
+    if (!s.runner) continue;
+    // Its warm-up leaves the inputs alone; in a shared region they are copied at each job's start.
+    if (Status st = s.runner->prepare_thread(); !st.ok()) return st;
+  }
+  occupant_ = kNobody;
+  return Ok{};
+}
+
+// The shared region's unfinished job (of `task`) is about to be overwritten: keep what it needs
+// after its last segment in its slot, or mark it lost when it has none.
+void RunnerBackend::evict(TaskId task) {
+  TaskState& p = tasks_[task];
+  occupant_ = kNobody;
+  if (p.next == 0) return;  // its job is over
+  if (p.slot == nullptr) {
+    p.lost = true;
+    return;
+  }
+  for (auto& [offset, holder] : slot_holders_) {
+    if (offset != p.slot_offset) continue;
+    // Two unfinished jobs of one level at once: the plan's promise is broken; the older one loses.
+    if (holder != kNobody && holder != task && tasks_[holder].saved) {
+      tasks_[holder].saved = false;
+      tasks_[holder].lost = true;
+    }
+    holder = task;
+  }
+  const MemoryNeeds& needs = p.runner->memory_needs();
+  const std::uint32_t boundary = p.next - 1;
+  AEGISRT_ASSERT(boundary < needs.live.size());
+  std::uint64_t at = 0;
+  for (const ByteRange& r : needs.live[boundary]) {
+    std::memcpy(p.slot + at, p.region + r.offset, r.bytes);
+    at += memory::align_up(r.bytes, needs.alignment);
+  }
+  p.saved = true;
+  p.saved_boundary = boundary;
+}
+
+// Copies the kept bytes of `s`'s job back before its segment `segment`; false when they are gone.
+bool RunnerBackend::restore(TaskState& s, std::uint32_t segment) {
+  if (!s.saved || s.lost || segment == 0 || s.saved_boundary != segment - 1) return false;
+  const MemoryNeeds& needs = s.runner->memory_needs();
+  std::uint64_t at = 0;
+  for (const ByteRange& r : needs.live[s.saved_boundary]) {
+    std::memcpy(s.region + r.offset, s.slot + at, r.bytes);
+    at += memory::align_up(r.bytes, needs.alignment);
+  }
+  s.saved = false;
+  return true;
+}
+
+SegmentStatus RunnerBackend::run_segment(const JobRef& job, std::uint32_t segment) {
+  if (job.task == nullptr || job.task->id >= tasks_.size() || !tasks_[job.task->id].runner) {
+    return SegmentStatus::kFailed;
+  }
+  const TaskId id = job.task->id;
+  TaskState& s = tasks_[id];
+  if (s.shared) {
+    if (occupant_ != kNobody && occupant_ != id) evict(occupant_);
+    if (segment == 0) {
+      s.saved = false;
+      s.lost = false;
+      for (std::size_t i = 0; i < s.inputs.size(); ++i) (void)s.runner->set_input(i, s.inputs[i]);
+    } else if (occupant_ != id && !restore(s, segment)) {
+      s.next = 0;
+      return SegmentStatus::kFailed;
+    }
+    occupant_ = id;
+  }
+  s.runner->enqueue(segment);
+  const RunFailure failure = s.runner->wait();
+  const bool done = failure != RunFailure::kNone || segment + 1 >= s.runner->segment_count();
+  s.next = done ? 0 : segment + 1;
+  if (done && occupant_ == id) occupant_ = kNobody;
+  return failure == RunFailure::kNone ? SegmentStatus::kOk : SegmentStatus::kFailed;
+}
+
+const ModelRunner* RunnerBackend::runner(TaskId id) const {
+  return id < tasks_.size() ? tasks_[id].runner.get() : nullptr;
+}
+
+std::span<const std::byte> RunnerBackend::arena() const {
+  if (!arena_) return {};
+  return {arena_->data(), arena_->size()};
+}
+
+Result<std::unique_ptr<RunnerBackend>> make_backend(std::string_view name,
+                                                    const RunnerBackendOptions& options) {
+  auto entry = runner_backend(name);
+  if (!entry) return entry.error();
+  return std::make_unique<RunnerBackend>(entry->name, entry->factory, options);
+}
+
+}  // namespace aegisrt::backend
