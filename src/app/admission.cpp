@@ -1,16 +1,83 @@
 #include "aegisrt/app/admission.hpp"
 
+#include <fmt/format.h>
+
+#include "aegisrt/backend/registry.hpp"
+#include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/memory/workload_memory.hpp"
 
 namespace aegisrt::app {
+namespace {
+
+std::string mib(std::uint64_t bytes) {
+  return fmt::format("{:.2f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+}
+
+// What a run of `w` under `policy` on its engine reserves: every task's runner loaded as the
+// adapter loads it (its own weights) and the arena the adapter carves for the policy, plus the
+// activations of runners the engine keeps in its own memory. nullopt when this build has no engine
+// for the workload's backend (sim, or not compiled in): then the graph-level plan stands.
+Result<std::optional<memory::AdmissionMemory>> engine_memory(const Workload& w, Policy policy,
+                                                             std::uint64_t graph_bytes) {
+  const auto entry = backend::find_backend(w.device.backend);
+  if (!entry.ok() || !entry->runs_models() || !entry->compiled_in()) {
+    return std::optional<memory::AdmissionMemory>();
+  }
+  backend::RunnerBackendOptions options;
+  options.load.pin = false;  // admission must not move the calling thread
+  auto adapter = backend::make_backend(w.device.backend, options);
+  if (!adapter.ok()) return adapter.error();
+  // The model tasks, as the adapter will load them (tasks without a model hold no engine memory),
+  // at the engine's own segmentation: the declared segments are the analysis's, and the run's
+  // segments come from the model (a finer cut only adds boundaries, so the bytes kept across one
+  // can only grow: a bound for any coarser cut).
+  Workload as_run = w;
+  as_run.scheduler.policy = policy;
+  as_run.tasks.clear();
+  for (const Task& t : w.tasks) {
+    if (!t.model) continue;
+    as_run.tasks.push_back(t);
+    as_run.tasks.back().id = static_cast<TaskId>(as_run.tasks.size() - 1);
+    as_run.tasks.back().segments.clear();
+  }
+  if (Status st = (*adapter)->prepare(as_run); !st.ok()) {
+    Error e = st.error();
+    e.hint = "admission loads every model on `" + w.device.backend +
+             "` to count the memory the run reserves; " + e.hint;
+    return e;
+  }
+  const backend::Carving& carving = (*adapter)->carving();
+  std::uint64_t weights = 0;
+  std::uint64_t own = 0;  // activations of runners that were not carved
+  for (const Task& t : as_run.tasks) {
+    const backend::ModelRunner* r = (*adapter)->runner(t.id);
+    if (r == nullptr) continue;
+    weights += r->info().weights_bytes;
+    if (t.id >= carving.by_task.size() || !carving.by_task[t.id].carved)
+      own += r->info().arena_bytes;
+  }
+  memory::AdmissionMemory m;
+  m.bytes = weights + carving.arena_bytes + own;
+  m.source = "what the run reserves on `" + w.device.backend + "`: weights " + mib(weights) +
+             " (one copy per task) + the carved arena " + mib(carving.arena_bytes) +
+             (own > 0 ? " + engine-owned activations " + mib(own) : "") + " for " +
+             to_string(policy) + " (the graph-level plan, `aegisrt plan-memory`, estimates " +
+             mib(graph_bytes) + ")";
+  return std::optional<memory::AdmissionMemory>(std::move(m));
+}
+
+}  // namespace
 
 Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts) {
-  auto planned = memory::admission_memory(w, opts.policy.value_or(w.scheduler.policy));
+  const Policy policy = opts.policy.value_or(w.scheduler.policy);
+  auto planned = memory::admission_memory(w, policy);
   if (!planned) return planned.error();
-  if (*planned) {
-    opts.planned_model_bytes = (*planned)->bytes;
-    opts.planned_memory_source = (*planned)->source;
-  }
+  if (!*planned) return Ok{};
+  auto engine = engine_memory(w, policy, (*planned)->bytes);
+  if (!engine) return engine.error();
+  const memory::AdmissionMemory& m = *engine ? **engine : **planned;
+  opts.planned_model_bytes = m.bytes;
+  opts.planned_memory_source = m.source;
   return Ok{};
 }
 

@@ -9,9 +9,15 @@
 
 namespace aegisrt::app {
 
-// Sets opts.planned_model_bytes and its source from the planner. Plans only when there is
-// something to compare with (a budget and at least one model task). Errors: a model that does not
-// import (admission cannot count its memory). Any thread.
+// Sets opts.planned_model_bytes and its source. Plans only when there is something to compare
+// with (a budget and at least one model task). The figure is what the run reserves: on a backend
+// this build can run (cpu, opencv), every task's model is loaded as the runtime's adapter loads it
+// (backend::RunnerBackend: one runner per task, its weights, the arena carved for the policy) and
+// the engine's own sizes are counted, which exceed the graph-level estimate (padded layouts,
+// scratchpads); on `sim` or an engine not built in, the graph-level plan (memory::
+// admission_memory) is counted. The rationale names which. Errors: a model that does not import
+// or that the engine cannot load (admission cannot count its memory). Blocks for the loads (about
+// a second per model on cpu); any thread.
 Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts);
 
 }  // namespace aegisrt::app
