@@ -13,12 +13,9 @@ std::string mib(std::uint64_t bytes) {
   return fmt::format("{:.2f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
 }
 
-// What a run of `w` under `policy` on its engine reserves: every task's runner loaded as the
-// adapter loads it (its own weights) and the arena the adapter carves for the policy, plus the
-// activations of runners the engine keeps in its own memory. nullopt when this build has no engine
-// for the workload's backend (sim, or not compiled in): then the graph-level plan stands.
-Result<std::optional<memory::AdmissionMemory>> engine_memory(const Workload& w, Policy policy,
-                                                             std::uint64_t graph_bytes) {
+}  // namespace
+
+Result<std::optional<memory::AdmissionMemory>> reserved_memory(const Workload& w, Policy policy) {
   const auto entry = backend::find_backend(w.device.backend);
   if (!entry.ok() || !entry->runs_models() || !entry->compiled_in()) {
     return std::optional<memory::AdmissionMemory>();
@@ -61,23 +58,26 @@ Result<std::optional<memory::AdmissionMemory>> engine_memory(const Workload& w, 
   m.source = "what the run reserves on `" + w.device.backend + "`: weights " + mib(weights) +
              " (one copy per task) + the carved arena " + mib(carving.arena_bytes) +
              (own > 0 ? " + engine-owned activations " + mib(own) : "") + " for " +
-             to_string(policy) + " (the graph-level plan, `aegisrt plan-memory`, estimates " +
-             mib(graph_bytes) + ")";
+             to_string(policy);
   return std::optional<memory::AdmissionMemory>(std::move(m));
 }
-
-}  // namespace
 
 Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts) {
   const Policy policy = opts.policy.value_or(w.scheduler.policy);
   auto planned = memory::admission_memory(w, policy);
   if (!planned) return planned.error();
   if (!*planned) return Ok{};
-  auto engine = engine_memory(w, policy, (*planned)->bytes);
+  auto engine = reserved_memory(w, policy);
   if (!engine) return engine.error();
-  const memory::AdmissionMemory& m = *engine ? **engine : **planned;
-  opts.planned_model_bytes = m.bytes;
-  opts.planned_memory_source = m.source;
+  if (*engine) {
+    opts.planned_model_bytes = (*engine)->bytes;
+    opts.planned_memory_source = (*engine)->source +
+                                 " (the graph-level plan, `aegisrt plan-memory`, estimates " +
+                                 mib((*planned)->bytes) + ")";
+  } else {
+    opts.planned_model_bytes = (*planned)->bytes;
+    opts.planned_memory_source = (*planned)->source;
+  }
   return Ok{};
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aegisrt/app/admission.hpp"
 #include "aegisrt/memory/workload_memory.hpp"
 #include "aegisrt/model/import.hpp"
 #include "aegisrt/workload/workload.hpp"
@@ -124,6 +125,10 @@ int run_plan_memory(const PlanMemoryArgs& args) {
   }
   const model::SegmentOptions segments{args.min_segment_flops, args.max_segments};
   Result<memory::WorkloadMemory> planned = make_error(ErrorCode::kInternal, "not planned");
+  // For a workload on an engine this build has: what its run reserves (app/admission.hpp), the
+  // figure admission counts.
+  std::optional<memory::AdmissionMemory> reserved;
+  std::string backend_name;
   if (args.inputs.size() == 1 && !is_model_path(args.inputs[0])) {
     // A workload file: its tasks' models, input shapes, policy and memory budget.
     auto loaded = workload::load_file(args.inputs[0]);
@@ -132,6 +137,15 @@ int run_plan_memory(const PlanMemoryArgs& args) {
       return kExitBadInput;
     }
     planned = memory::plan_workload(loaded->workload, preemption, segments);
+    if (planned) {
+      auto engine = app::reserved_memory(loaded->workload, loaded->workload.scheduler.policy);
+      if (!engine) {
+        print_error(engine.error().to_string());
+        return kExitBadInput;
+      }
+      reserved = *engine;
+      backend_name = loaded->workload.device.backend;
+    }
   } else {
     std::vector<memory::ModelRef> models;
     for (const std::string& in : args.inputs) {
@@ -153,13 +167,29 @@ int run_plan_memory(const PlanMemoryArgs& args) {
     print_error(planned.error().to_string());
     return kExitBadInput;
   }
+  const std::uint64_t budget = planned->budget_bytes;
+  const bool reserved_fits = !reserved || budget == 0 || reserved->bytes <= budget;
   if (args.json) {
-    fmt::print("{}\n", to_json(*planned).dump(2));
+    nlohmann::json j = to_json(*planned);
+    if (reserved) {
+      j["reserved"] = {
+          {"backend", backend_name}, {"bytes", reserved->bytes}, {"source", reserved->source}};
+      if (budget > 0) j["reserved"]["fits_budget"] = reserved_fits;
+    }
+    fmt::print("{}\n", j.dump(2));
   } else {
     print_text(*planned);
+    if (reserved) {
+      fmt::print("\non `{}` the run reserves {} MiB, the figure admission counts:\n  {}\n",
+                 backend_name, mib(reserved->bytes), reserved->source);
+      if (budget > 0) {
+        fmt::print("  device memory budget       {:>10} MiB: {}\n", mib(budget),
+                   reserved_fits ? "fits" : "DOES NOT FIT");
+      }
+    }
   }
   // Like `admit`: a plan that does not fit the device's budget is a refusal a script can see.
-  return planned->fits_budget ? kExitOk : kExitUnschedulable;
+  return planned->fits_budget && reserved_fits ? kExitOk : kExitUnschedulable;
 }
 
 void register_plan_memory(CLI::App& app, ExitCode& exit) {
@@ -181,8 +211,9 @@ void register_plan_memory(CLI::App& app, ExitCode& exit) {
                   "merge nodes until each segment has at least F FLOPs");
   cmd->add_flag("--json", args->json, "print JSON");
   cmd->footer(
-      "Exit codes: 0 the plan fits (or no device.memory_budget is declared); 3 the plan does not "
-      "fit the workload's device.memory_budget; 2 bad input or usage; 1 internal error.");
+      "Exit codes: 0 the plan fits (or no device.memory_budget is declared); 3 the plan, or what "
+      "the run reserves on the workload's engine, does not fit the workload's "
+      "device.memory_budget; 2 bad input or usage; 1 internal error.");
   cmd->callback([args, &exit]() { exit.value = run_plan_memory(*args); });
 }
 

@@ -203,6 +203,31 @@ TEST(PlanMemoryCliTest, PlansAWorkloadFileWithItsPolicyShapesAndBudget) {
   EXPECT_EQ(j["shared"]["nesting_bound_bytes"].get<std::uint64_t>(), std::max(text, kept + face));
   EXPECT_EQ(j["budget_bytes"].get<std::uint64_t>(), 1u << 20);
   EXPECT_FALSE(j["fits_budget"].get<bool>());
+  // On cpu (when this build has it) the run's own figure is printed too, and it is the one
+  // `admit` counts: the two commands agree on the bytes.
+  if (j.contains("reserved")) {
+    EXPECT_EQ(j["reserved"]["backend"], "cpu");
+    EXPECT_FALSE(j["reserved"]["fits_budget"].get<bool>());
+    // admit needs WCETs: the same tasks with a declared segment each.
+    std::ofstream(path)
+        << "name: two-models\n"
+           "device: {backend: cpu, memory_budget_mib: 1}\n"
+           "scheduler: {policy: lp-fp}\n"
+           "tasks:\n"
+           "  - {name: face, period_ms: 33, priority: 2, sim: {segments_ms: [1]}, "
+           "model: "
+        << front
+        << "}\n"
+           "  - {name: text, period_ms: 333, priority: 1, sim: {segments_ms: [5]},\n"
+           "     model: {path: "
+        << det << ", input_shape: [1, 3, 320, 320]}}\n";
+    const CliRun admit = run_cli("admit --json " + path.string());
+    ASSERT_EQ(admit.exit_code, 3) << admit.out;
+    const auto v = nlohmann::json::parse(admit.out);
+    EXPECT_EQ(v["memory"]["total_bytes"].get<std::uint64_t>(),
+              j["reserved"]["bytes"].get<std::uint64_t>())
+        << admit.out;
+  }
   std::filesystem::remove(path);
 }
 

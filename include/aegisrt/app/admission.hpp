@@ -6,6 +6,7 @@
 
 #include "aegisrt/analysis/admission.hpp"
 #include "aegisrt/core/result.hpp"
+#include "aegisrt/memory/workload_memory.hpp"
 
 namespace aegisrt::app {
 
@@ -19,5 +20,12 @@ namespace aegisrt::app {
 // or that the engine cannot load (admission cannot count its memory). Blocks for the loads (about
 // a second per model on cpu); any thread.
 Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts);
+
+// What a run of `w` under `policy` reserves on its engine: every model task loaded as the runtime's
+// adapter loads it (one runner per task, its own weights, the engine's own segmentation) and the
+// arena the adapter carves for the policy, plus the activations of runners the engine keeps in its
+// own memory. nullopt when this build has no engine for the workload's backend (`sim`, or not
+// compiled in). Errors: a model the engine cannot load. Blocks for the loads; any thread.
+Result<std::optional<memory::AdmissionMemory>> reserved_memory(const Workload& w, Policy policy);
 
 }  // namespace aegisrt::app
