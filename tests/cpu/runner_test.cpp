@@ -457,7 +457,6 @@ TEST(CpuRunnerTest, RejectsSegmentsThatDoNotCoverTheGraph) {
 
 // Hand kernels (Resize with align_corners, Gather) only: a run allocates nothing at all.
 TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   OnnxBuilder b(13);
   b.input("x", {1, 2, 3, 4})
       .initializer_f("roi", {0}, {})
@@ -508,7 +507,6 @@ TEST(CpuOperatorTest, ConcatOfMixedLayoutsMatchesOrt) {
 // call (docs/design/0009): with the run heap those blocks come from the thread's pool, and a run
 // makes no heap allocation at all.
 TEST(CpuRunnerTest, ARunMakesNoHeapAllocation) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   for (const OnnxBuilder& b :
        {two_step_graph(), residual_blocks_graph(), mixed_layout_concat_graph()}) {
     auto sut = load_graph(b);
@@ -525,7 +523,6 @@ TEST(CpuRunnerTest, ARunMakesNoHeapAllocation) {
 
 // The same run on a thread that holds no pool: oneDNN's blocks come from the heap, every call.
 TEST(CpuRunnerTest, WithoutTheRunHeapOneDnnAllocatesOnEveryRun) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   auto sut = load_graph(two_step_graph());
   ASSERT_TRUE(sut.ok());
   ASSERT_TRUE((*sut)->set_input(0, std::vector<float>{5, 2, 1, 10}).ok());
@@ -540,7 +537,6 @@ TEST(CpuRunnerTest, WithoutTheRunHeapOneDnnAllocatesOnEveryRun) {
 
 // With two compute threads, OpenMP's workers allocate too; they got pools at load.
 TEST(CpuRunnerTest, ARunWithTwoComputeThreadsMakesNoHeapAllocation) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   cpu::Options options = test_options();
   options.threads = 2;
   auto sut = load_graph(residual_blocks_graph(), {}, options);
@@ -555,7 +551,6 @@ TEST(CpuRunnerTest, ARunWithTwoComputeThreadsMakesNoHeapAllocation) {
 // per-thread state, a warm-up), after which its runs allocate nothing and compute what the loading
 // thread computes.
 TEST(CpuRunnerTest, PrepareThreadReadiesADispatcherThread) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   auto sut = load_graph(residual_blocks_graph());
   ASSERT_TRUE(sut.ok());
   ASSERT_TRUE((*sut)->set_input(0, ramp(300, 0.2f)).ok());
@@ -606,7 +601,6 @@ TEST(CpuBackendTest, RunsEveryTasksModelSegmentBySegment) {
 // The scheduler's dispatcher may be a thread of its own: prepare_thread() readies every runner
 // there, and its segments then run without calling the allocator.
 TEST(CpuBackendTest, ADispatcherThreadRunsJobsWithoutAllocatingAfterPrepareThread) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   const testing::TempDir dir;
   const std::string file = dir.write("m.onnx", residual_blocks_graph().bytes());
   const Workload w = one_task_workload(file);
