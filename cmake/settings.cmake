@@ -14,9 +14,16 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(aegisrt_settings INTERFACE $<BUILD_INTERFACE:-Werror>)
   endif()
   if(AEGISRT_SANITIZERS)
-    # e.g. -DAEGISRT_SANITIZERS=address,undefined
+    # e.g. -DAEGISRT_SANITIZERS=address,undefined. Every report stops the program, so that a test
+    # fails instead of printing it and going on.
     target_compile_options(aegisrt_settings INTERFACE
-      $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS} -fno-omit-frame-pointer>)
+      $<BUILD_INTERFACE:-fsanitize=${AEGISRT_SANITIZERS} -fno-sanitize-recover=all
+        -fno-omit-frame-pointer>)
+    # RelWithDebInfo (scripts/build) is -O1 with line tables only when sanitized, as OSS-Fuzz
+    # builds: enough for symbolised reports, and less than half the compile time of -O2 -g under the
+    # sanitizers (docs/BENCHMARKS.md, "CI time").
+    target_compile_options(aegisrt_settings INTERFACE
+      "$<BUILD_INTERFACE:$<$<CONFIG:RelWithDebInfo>:-O1;-g1>>")
     # An installed sanitized library needs the sanitizer runtime in its consumers' links too.
     target_link_options(aegisrt_settings INTERFACE -fsanitize=${AEGISRT_SANITIZERS})
   endif()

@@ -297,7 +297,6 @@ TEST(RunnerBackendTest, WithoutCarvingEachRunnerKeepsItsOwnMemory) {
 }
 
 TEST(RunnerBackendTest, RunningSegmentsWithSavesAndRestoresAllocatesNothing) {
-  if (!::aegisrt::testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter";
   const Workload w = toy_workload(Policy::kLpFp, {"toy:3:16", "toy:2:40"});
   RunnerBackend sut = toy_backend();
   ASSERT_TRUE(sut.prepare(w).ok());

@@ -28,7 +28,6 @@ using Attr = testing::OnnxBuilder::Attr;
 
 // Hand kernels (Resize with align_corners, Gather) only: a run allocates nothing at all.
 TEST(CpuRunnerTest, HandKernelRunAllocatesNothing) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   OnnxBuilder b(13);
   b.input("x", {1, 2, 3, 4})
       .initializer_f("roi", {0}, {})
@@ -61,7 +60,6 @@ std::uint64_t heap_allocations_over(backend::ModelRunner& r, int runs) {
 // call (docs/design/0009): with the run heap those blocks come from the thread's pool, and a run
 // makes no heap allocation at all.
 TEST(CpuRunnerTest, ARunMakesNoHeapAllocation) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   for (const OnnxBuilder& b :
        {two_step_graph(), residual_blocks_graph(), mixed_layout_concat_graph()}) {
     auto sut = load_graph(b);
@@ -78,7 +76,6 @@ TEST(CpuRunnerTest, ARunMakesNoHeapAllocation) {
 
 // The same run on a thread that holds no pool: oneDNN's blocks come from the heap, every call.
 TEST(CpuRunnerTest, WithoutTheRunHeapOneDnnAllocatesOnEveryRun) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   auto sut = load_graph(two_step_graph());
   ASSERT_TRUE(sut.ok());
   ASSERT_TRUE((*sut)->set_input(0, std::vector<float>{5, 2, 1, 10}).ok());
@@ -93,7 +90,6 @@ TEST(CpuRunnerTest, WithoutTheRunHeapOneDnnAllocatesOnEveryRun) {
 
 // With two compute threads, OpenMP's workers allocate too; they got pools at load.
 TEST(CpuRunnerTest, ARunWithTwoComputeThreadsMakesNoHeapAllocation) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   cpu::Options options = test_options();
   options.threads = 2;
   auto sut = load_graph(residual_blocks_graph(), {}, options);
@@ -108,7 +104,6 @@ TEST(CpuRunnerTest, ARunWithTwoComputeThreadsMakesNoHeapAllocation) {
 // per-thread state, a warm-up), after which its runs allocate nothing and compute what the loading
 // thread computes.
 TEST(CpuRunnerTest, PrepareThreadReadiesADispatcherThread) {
-  if (!testing::AllocationCounter::available()) GTEST_SKIP() << "no allocation counter here";
   auto sut = load_graph(residual_blocks_graph());
   ASSERT_TRUE(sut.ok());
   ASSERT_TRUE((*sut)->set_input(0, ramp(300, 0.2f)).ok());

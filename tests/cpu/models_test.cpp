@@ -79,15 +79,13 @@ TEST_P(CpuModelTest, OutputsMatchOnnxRuntime) {
 
   // A run allocates nothing: oneDNN's per-call blocks come from the run heap (docs/design/0009).
   EXPECT_TRUE(runner.info().run_heap);
-  if (testing::AllocationCounter::available()) {
-    std::uint64_t allocations = 0;
-    {
-      const testing::AllocationCounter counter;
-      for (std::size_t k = 0; k < runner.segment_count(); ++k) (void)runner.run_segment(k);
-      allocations = counter.count();
-    }
-    EXPECT_EQ(allocations, 0u) << "heap allocations during one inference";
+  std::uint64_t allocations = 0;
+  {
+    const testing::AllocationCounter counter;
+    for (std::size_t k = 0; k < runner.segment_count(); ++k) (void)runner.run_segment(k);
+    allocations = counter.count();
   }
+  EXPECT_EQ(allocations, 0u) << "heap allocations during one inference";
 }
 
 // Inputs span what each model expects: BlazeFace and PP-OCR take normalised images in [-1, 1],

@@ -3,10 +3,13 @@
 // this level sees what operator new takes from the heap (the run heap's hook and the default
 // operator both end in malloc) and what libraries such as oneDNN take from malloc directly.
 //
-// The counting malloc family (forwarding to glibc's own entry points) is defined by exactly ONE
-// source file of a test program: the one that includes this header after
-// `#define AEGISRT_DEFINE_ALLOCATION_COUNTER`; other files include it for the class alone.
-// Under AddressSanitizer, which owns malloc, nothing is replaced and available() is false.
+// The counting is defined by exactly ONE source file of a test program: the one that includes this
+// header after `#define AEGISRT_DEFINE_ALLOCATION_COUNTER`; other files include it for the class
+// alone. Without AddressSanitizer it is a malloc family that counts and forwards to glibc's own
+// entry points. AddressSanitizer owns malloc, so there the same file defines the hooks that its
+// allocator calls after every allocation and before every free instead
+// (`__sanitizer_malloc_hook`, `__sanitizer_free_hook`: sanitizer/allocator_interface.h, weak in the
+// runtime), which see the same calls.
 #pragma once
 
 #include <atomic>
@@ -14,14 +17,14 @@
 #include <cstdint>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define AEGISRT_ALLOCATION_COUNTER 0
+#define AEGISRT_ALLOCATION_COUNTER_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define AEGISRT_ALLOCATION_COUNTER 0
+#define AEGISRT_ALLOCATION_COUNTER_ASAN 1
 #endif
 #endif
-#ifndef AEGISRT_ALLOCATION_COUNTER
-#define AEGISRT_ALLOCATION_COUNTER 1
+#ifndef AEGISRT_ALLOCATION_COUNTER_ASAN
+#define AEGISRT_ALLOCATION_COUNTER_ASAN 0
 #endif
 
 namespace aegisrt::testing::detail {
@@ -35,7 +38,18 @@ inline void count_allocation() {
 }
 }  // namespace aegisrt::testing::detail
 
-#if AEGISRT_ALLOCATION_COUNTER && defined(AEGISRT_DEFINE_ALLOCATION_COUNTER)
+#if AEGISRT_ALLOCATION_COUNTER_ASAN && defined(AEGISRT_DEFINE_ALLOCATION_COUNTER)
+extern "C" {
+void __sanitizer_malloc_hook(const volatile void*, std::size_t) {
+  aegisrt::testing::detail::count_allocation();
+}
+void __sanitizer_free_hook(const volatile void* p) {
+  if (p != nullptr && aegisrt::testing::detail::g_counting.load(std::memory_order_relaxed)) {
+    aegisrt::testing::detail::g_frees.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+}
+#elif defined(AEGISRT_DEFINE_ALLOCATION_COUNTER)
 extern "C" {
 // glibc's allocator under its internal names: what the replacements forward to.
 void* __libc_malloc(std::size_t);                 // NOLINT(bugprone-reserved-identifier)
@@ -91,9 +105,6 @@ namespace aegisrt::testing {
 // Counts the heap allocations and frees made while it is alive (by any thread of the program).
 class AllocationCounter {
  public:
-  // False where the counter cannot replace malloc (AddressSanitizer builds): skip the test.
-  static constexpr bool available() { return AEGISRT_ALLOCATION_COUNTER != 0; }
-
   AllocationCounter() {
     detail::g_allocations = 0;
     detail::g_frees = 0;
