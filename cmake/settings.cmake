@@ -27,4 +27,11 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # An installed sanitized library needs the sanitizer runtime in its consumers' links too.
     target_link_options(aegisrt_settings INTERFACE -fsanitize=${AEGISRT_SANITIZERS})
   endif()
+  if(AEGISRT_COVERAGE)
+    # Line and branch counts for gcov (scripts/coverage). -O0 comes after the build type's -O2, so
+    # that each line's count is its own; like a sanitizer, an installed library needs libgcov in
+    # its consumers' links.
+    target_compile_options(aegisrt_settings INTERFACE $<BUILD_INTERFACE:--coverage -O0>)
+    target_link_options(aegisrt_settings INTERFACE --coverage)
+  endif()
 endif()
