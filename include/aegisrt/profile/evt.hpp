@@ -1,0 +1,133 @@
+// The statistics of a WCET profile: the precondition tests of measurement-based probabilistic
+// timing analysis and the extreme-value tail fit that gives a pWCET bound (docs/design/0011).
+//
+// Samples are execution times in nanoseconds, as doubles, in the order they were measured (the
+// independence tests read the order). Every function here is pure and deterministic (the bootstrap
+// draws from core/random.hpp with a given seed), callable from any thread, and allocates.
+//
+// The tail model is peaks over a threshold: the excesses over a high threshold u (an order
+// statistic of the sample) are fitted to a generalised Pareto distribution GPD(sigma, xi) by
+// maximum likelihood (Grimshaw's reduction to a one-dimensional root, Boost.Math's root finder),
+// with the probability-weighted-moments estimate (Hosking and Wallis 1987) as the fallback when the
+// likelihood has no interior root. The per-job exceedance quantile is
+//
+//   x_p = u + sigma / xi * ((p / zeta)^(-xi) - 1)      (xi != 0),   u + sigma * ln(zeta / p)  (xi = 0)
+//
+// with zeta = k / n the fraction of samples above u. The bound reported is the upper limit of a
+// bootstrap confidence interval of x_p (resampling the whole sample, refitting at the same
+// threshold rank), never below the observed maximum.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace aegisrt::profile {
+
+// The outcome of one hypothesis test, as a profile reports it.
+struct TestResult {
+  std::string name;       // "ljung_box", "runs", "ks_halves", "ks_runs", "gpd_fit"
+  double statistic = 0;   // the test statistic (Q, |Z|, D, ...)
+  double p_value = 1;     // under the null hypothesis (independence, same distribution, fit)
+  double alpha = 0.01;    // significance level used
+  bool passed = true;     // p_value >= alpha: the null hypothesis is not rejected
+  std::string detail;     // one line: what was tested, on how many values, and the verdict
+};
+
+// Ljung-Box portmanteau test of independence on the first `lags` autocorrelations (lags <= 0:
+// min(20, n / 5)): Q = n (n + 2) sum_k r_k^2 / (n - k), chi-squared with `lags` degrees of freedom.
+// A constant series (no variance) passes with a detail saying so. Needs n >= 10 (else: passed with
+// "too few samples" in the detail, p_value 1).
+TestResult ljung_box(std::span<const double> x, int lags, double alpha);
+
+// Wald-Wolfowitz runs test of randomness above and below the median (values equal to the median
+// are dropped); normal approximation of the run count, two-sided. Needs at least 10 values on
+// each side, else passed with "too few samples".
+TestResult runs_test(std::span<const double> x, double alpha);
+
+// Two-sample Kolmogorov-Smirnov test that `a` and `b` come from one distribution: D = sup |F_a -
+// F_b|, p-value from the Kolmogorov distribution at sqrt(m n / (m + n)) D (Boost.Math). `name`
+// goes into the result ("ks_halves", "ks_runs").
+TestResult ks_two_sample(std::span<const double> a, std::span<const double> b, double alpha,
+                         std::string name);
+
+// A generalised Pareto fit of the excesses over a threshold.
+struct GpdFit {
+  bool ok = false;           // false: too few excesses or no estimate (`method` says why)
+  double threshold = 0;      // u, the (n - k)-th order statistic
+  double threshold_quantile = 0;  // the requested quantile of the sample that gave u
+  std::uint64_t excesses = 0;     // k, samples strictly above u
+  std::uint64_t samples = 0;      // n
+  double scale = 0;          // sigma > 0
+  double shape = 0;          // xi; < 0: bounded tail, 0: exponential, > 0: heavy
+  std::string method;        // "mle (Grimshaw)", "pwm (Hosking-Wallis)", or why it failed
+};
+
+// Fits the excesses over the `threshold_quantile` order statistic of `sample` (any order; 0 <
+// threshold_quantile < 1). Needs at least 10 excesses.
+GpdFit fit_gpd(std::span<const double> sample, double threshold_quantile);
+
+// x_p above: the value one job exceeds with probability `exceedance` (0 < p < zeta), or, for a
+// bounded tail (xi < 0) and a p beyond it, at most the fitted endpoint u - sigma / xi. Requires
+// fit.ok.
+double gpd_quantile(const GpdFit& fit, double exceedance);
+
+// Goodness of fit of the excesses to the fitted GPD: a one-sample Kolmogorov-Smirnov statistic,
+// p-value from the Kolmogorov distribution (approximate: the parameters were estimated from the
+// same excesses, which makes the test accept more readily; the detail says so).
+TestResult gpd_goodness_of_fit(std::span<const double> sample, const GpdFit& fit, double alpha);
+
+struct TailOptions {
+  double exceedance = 1e-9;  // per-job probability that the bound is exceeded
+  double confidence = 0.95;  // of the bootstrap upper limit
+  std::uint32_t bootstrap = 200;  // resamples (0: no interval; the bound is the point estimate)
+  double threshold_quantile = 0.90;  // the threshold of the reported fit
+  // The thresholds of the stability check: the shape parameter and the quantile are refitted at
+  // each; stable when every quantile is within `stability_tolerance` (relative) of the reported
+  // one.
+  std::vector<double> stability_thresholds = {0.80, 0.85, 0.90, 0.95};
+  double stability_tolerance = 0.10;
+  double alpha = 0.01;       // significance level of every precondition test
+  std::uint64_t seed = 1;    // of the bootstrap
+  // Fewest samples for any pWCET (below: none, with the reason).
+  std::uint64_t min_samples = 100;
+};
+
+// The pWCET of one sample: the tail fit, its stability, the bound, or the reason there is none.
+struct PwcetEstimate {
+  std::optional<double> bound;  // ns; empty: no pWCET (`reason`)
+  std::string reason;           // why there is none (failed precondition, too few samples, ...)
+  double point = 0;             // the quantile of the reported fit (0 when !fit.ok)
+  double observed_max = 0;
+  GpdFit fit;                         // at options.threshold_quantile
+  std::vector<GpdFit> stability;      // at each options.stability_thresholds
+  std::vector<double> stability_quantiles;  // gpd_quantile at each (0 where not ok)
+  bool stable = false;
+  std::vector<TestResult> tests;  // ljung_box, runs, ks_halves, gpd_fit (in that order)
+  bool preconditions_hold = false;  // every test passed and the fit is stable
+};
+
+// Runs the precondition tests (Ljung-Box and runs on `ordered`, KS between its halves), fits the
+// tail, checks stability and computes the bound. A bound is given only when every test passes and
+// the fit is stable; otherwise `bound` is empty and `reason` names each failure.
+PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions& options);
+
+// Convergence of the pWCET point estimate as samples arrive: the estimate is recomputed on the
+// first b, 2b, 3b, ... samples (b = `block`), from options.min_samples on; it has converged at the
+// first count after which `blocks` consecutive estimates each change by less than `epsilon`
+// (relative) from the one before.
+struct Convergence {
+  std::uint64_t block = 0;
+  double epsilon = 0;
+  std::uint32_t blocks = 0;
+  std::vector<std::uint64_t> counts;  // sample counts at which the estimate was computed
+  std::vector<double> estimates;      // the point estimate at each (0 where no fit)
+  std::optional<std::uint64_t> converged_at;  // empty: not within the sample
+};
+Convergence track_convergence(std::span<const double> ordered, const TailOptions& options,
+                              std::uint64_t block = 50, double epsilon = 0.01,
+                              std::uint32_t blocks = 3);
+
+}  // namespace aegisrt::profile
