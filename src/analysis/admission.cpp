@@ -118,7 +118,8 @@ void explain_assumptions(const Workload& workload, const AdmitOptions& options,
 
 // Per-task numbers that do not depend on the test: the declared and charged WCET, the regions,
 // the deadline.
-std::vector<TaskVerdict> declared_task_numbers(const Workload& workload, const TaskSetModel& m) {
+std::vector<TaskVerdict> declared_task_numbers(const Workload& workload, const TaskSetModel& m,
+                                               const AdmitOptions& options) {
   std::vector<TaskVerdict> tasks(m.tasks.size());
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     TaskVerdict& tv = tasks[i];
@@ -129,9 +130,12 @@ std::vector<TaskVerdict> declared_task_numbers(const Workload& workload, const T
     tv.priority = p.priority;
     tv.declared_wcet = t.wcet();
     tv.wcet = Duration::ns(p.wcet);
-    tv.wcet_source = "declared in the workload (" + std::to_string(t.segments.size()) +
-                     (t.segments.size() == 1 ? " segment)" : " segments)") +
-                     (p.wcet != t.wcet().count() ? " + overheads" : "");
+    const bool profiled = i < options.wcet_sources.size() && !options.wcet_sources[i].empty() &&
+                          options.wcet_sources[i] != "declared in the workload";
+    tv.wcet_source =
+        (profiled ? options.wcet_sources[i] + ", " : std::string("declared in the workload (")) +
+        std::to_string(t.segments.size()) + (t.segments.size() == 1 ? " segment" : " segments") +
+        (profiled ? "" : ")") + (p.wcet != t.wcet().count() ? " + overheads" : "");
     tv.longest_region = Duration::ns(p.q_max);
     tv.last_region = Duration::ns(p.q_last);
     tv.deadline = Duration::ns(p.deadline);
@@ -432,6 +436,10 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   Arith a;
 
   explain_assumptions(workload, options, *prio, v);
+  for (std::size_t i = 0; i < n && i < options.wcet_sources.size(); ++i) {
+    if (options.wcet_sources[i].empty()) continue;
+    v.rationale.push_back("WCET of " + names[i] + ": " + options.wcet_sources[i]);
+  }
 
   // Utilisation (necessary for every policy).
   const std::optional<int> ucmp = compare_utilisation_with_one(m);
@@ -439,7 +447,7 @@ Result<Verdict> admit(const Workload& workload, const AdmitOptions& options) {
   v.rationale.push_back("U = sum C_i/T_i = " + fmt_double(u, 6) +
                         (ucmp.has_value() && *ucmp > 0 ? " > 1: overloaded" : " <= 1"));
 
-  v.tasks = declared_task_numbers(workload, m);
+  v.tasks = declared_task_numbers(workload, m, options);
 
   // The timing test of the policy.
   std::optional<Witness> witness;

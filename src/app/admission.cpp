@@ -81,4 +81,17 @@ Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts) {
   return Ok{};
 }
 
+Result<profile::Applied> apply_profiles(Workload& w, analysis::AdmitOptions& opts,
+                                        const profile::ApplyOptions& options) {
+  auto applied = profile::apply_profiles(w, options);
+  if (!applied) return applied.error();
+  opts.wcet_sources.assign(w.tasks.size(), std::string());
+  for (std::size_t i = 0; i < applied->tasks.size(); ++i) {
+    if (applied->tasks[i].source != WcetSource::kDeclared) {
+      opts.wcet_sources[i] = applied->tasks[i].text;
+    }
+  }
+  return applied;
+}
+
 }  // namespace aegisrt::app

@@ -17,22 +17,38 @@ Table& table() {
   static Table t{
       {},
       {
-          {"sim", "a deterministic timing model in virtual time (tests, simulation, analysis)", "",
-           true, nullptr},
+          {"sim",
+           "a deterministic timing model in virtual time (tests, simulation, analysis)",
+           "",
+           true,
+           nullptr,
+           {},
+           {}},
           {"cpu",
            "real inference on the CPU with oneDNN primitives, in planned memory, segment by "
            "segment",
            "this build has no cpu engine: install libdnnl-dev and ocl-icd-opencl-dev with "
            "scripts/setup, then configure with -DAEGISRT_CPU=ON",
-           false, nullptr},
-          {"opencv", "OpenCV DNN as a delegated engine: a whole model is one opaque segment",
+           false,
+           nullptr,
+           {},
+           {}},
+          {"opencv",
+           "OpenCV DNN as a delegated engine: a whole model is one opaque segment",
            "this build has no opencv engine: install libopencv-dnn-dev with scripts/setup, then "
            "configure with -DAEGISRT_OPENCV=ON",
-           false, nullptr},
-          {"cuda", "real inference on an NVIDIA GPU with cuDNN/cuBLAS, in a planned device arena",
+           false,
+           nullptr,
+           {},
+           {}},
+          {"cuda",
+           "real inference on an NVIDIA GPU with cuDNN/cuBLAS, in a planned device arena",
            "no build of AegisRT has a cuda engine yet: AEGISRT_CUDA only finds the toolkit; run "
            "models on cpu meanwhile",
-           false, nullptr},
+           false,
+           nullptr,
+           {},
+           {}},
       }};
   return t;
 }
@@ -112,13 +128,28 @@ void register_backend(std::string_view name, RunnerFactory factory, std::string_
   auto it = std::find_if(t.entries.begin(), t.entries.end(),
                          [&](const BackendEntry& e) { return e.name == name; });
   if (it == t.entries.end()) {
-    t.entries.push_back(
-        {std::string(name), std::string(description), std::string(enable_hint), false, factory});
+    t.entries.push_back({std::string(name),
+                         std::string(description),
+                         std::string(enable_hint),
+                         false,
+                         factory,
+                         {},
+                         {}});
     return;
   }
   it->factory = factory;
   if (!description.empty()) it->description = std::string(description);
   if (!enable_hint.empty()) it->enable_hint = std::string(enable_hint);
+}
+
+void set_engine_info(std::string_view name, std::string_view engine, std::string_view isa) {
+  Table& t = table();
+  const std::lock_guard lock(t.mutex);
+  for (BackendEntry& e : t.entries) {
+    if (e.name != name) continue;
+    e.engine = std::string(engine);
+    e.isa = std::string(isa);
+  }
 }
 
 }  // namespace aegisrt::backend

@@ -54,6 +54,9 @@ Status RunnerBackend::prepare(const Workload& workload) {
     if (!task.model->input_shape.empty()) {
       request.input_shapes.push_back({"", task.model->input_shape});
     }
+    // The task's own segmentation and thread count (a profile holds only for those).
+    if (task.model->max_segments != 0) request.segments.max_segments = task.model->max_segments;
+    if (task.model->threads > 1) request.threads = static_cast<int>(task.model->threads);
     request.memory = MemoryBinding{};
     if (options_.carve) request.memory.mode = MemoryBinding::Mode::kDeferred;
     auto runner = factory_(request);

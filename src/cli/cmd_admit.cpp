@@ -21,6 +21,9 @@ struct AdmitArgs {
   bool json = false;
   bool dense = false;
   bool no_sensitivity = false;
+  std::string profiles;
+  std::string wcet_source;
+  bool strict = false;
 };
 
 // The command that repeats this analysis: the file and the options that override it, so that a
@@ -30,6 +33,9 @@ std::string rerun_command(const AdmitArgs& args) {
   if (!args.policy.empty()) flags += " --policy " + args.policy;
   if (!args.priorities.empty()) flags += " --assign-priorities " + args.priorities;
   if (args.dense) flags += " --dense-time";
+  if (!args.profiles.empty()) flags += " --profiles " + args.profiles;
+  if (!args.wcet_source.empty()) flags += " --wcet-source " + args.wcet_source;
+  if (args.strict) flags += " --strict";
   if (flags.empty()) return {};
   const bool plain = std::all_of(args.file.begin(), args.file.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("/._-+,:=@", c) != nullptr;
@@ -51,6 +57,22 @@ int run_admit(const AdmitArgs& args) {
   if (args.priorities == "opa") opts.priorities = analysis::PriorityAssignment::kAudsley;
   if (args.dense) opts.time_model = analysis::TimeModel::kDense;
   if (args.no_sensitivity) opts.scaling_precision = 0;
+  profile::ApplyOptions apply;
+  if (!args.profiles.empty()) apply.dir = args.profiles;
+  if (!args.wcet_source.empty()) {
+    for (const WcetSource s : {WcetSource::kAuto, WcetSource::kDeclared, WcetSource::kObservedMax,
+                               WcetSource::kPwcet}) {
+      if (args.wcet_source == to_string(s)) apply.wcet_source = s;
+    }
+  }
+  if (args.strict) apply.strict = true;
+  auto applied = app::apply_profiles(loaded->workload, opts, apply);
+  if (!applied.ok()) {
+    print_error(applied.error().to_string());
+    return kExitBadInput;
+  }
+  for (const std::string& w : applied->warnings)
+    std::fprintf(stderr, "aegisrt: warning: %s\n", w.c_str());
   if (Status st = app::add_planned_memory(loaded->workload, opts); !st.ok()) {
     print_error(st.error().to_string());
     return kExitBadInput;
@@ -84,6 +106,16 @@ void register_admit(CLI::App& app, ExitCode& exit) {
                   "assignment (default: the priorities in the file)")
       ->check(CLI::IsMember({"dm", "opa"}));
   cmd->add_flag("--json", args->json, "print the verdict as JSON");
+  cmd->add_option("--profiles", args->profiles,
+                  "folder of the tasks' profiles (default: the workload's profiles.dir, else "
+                  "profiles/<workload name> beside the file)");
+  cmd->add_option("--wcet-source", args->wcet_source,
+                  "where every task's WCETs come from, overriding the file: declared, "
+                  "observed_max (profile: observed maximum x margin), pwcet (profile: the "
+                  "probabilistic bound; the empirical one, flagged, where there is none), auto")
+      ->check(CLI::IsMember({"auto", "declared", "observed_max", "pwcet"}));
+  cmd->add_flag("--strict", args->strict,
+                "refuse a profile measured on another platform (default: warn)");
   cmd->add_flag("--dense-time", args->dense,
                 "blocking = q instead of q - 1 also on the sim backend (every real backend is "
                 "analysed so already; see docs/design/0002-admission.md)");

@@ -85,4 +85,18 @@ const char* to_string(Distribution d) {
   return "?";
 }
 
+const char* to_string(WcetSource s) {
+  switch (s) {
+    case WcetSource::kAuto:
+      return "auto";
+    case WcetSource::kDeclared:
+      return "declared";
+    case WcetSource::kObservedMax:
+      return "observed_max";
+    case WcetSource::kPwcet:
+      return "pwcet";
+  }
+  return "?";
+}
+
 }  // namespace aegisrt

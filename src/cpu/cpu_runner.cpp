@@ -93,6 +93,7 @@ class CpuRunner final : public backend::ModelRunner {
       : program_(std::move(program)), options_(options), engine_(engine), stream_(engine_) {
     info_.backend = "cpu";
     info_.engine = engine_version();
+    info_.isa = engine_isa();
     info_.threads = threads;
     info_.memory_planned = true;
     model_name_ = g.name;
@@ -453,6 +454,33 @@ std::string engine_version() {
          std::to_string(v->patch);
 }
 
+std::string engine_isa() {
+  switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_sse41:
+      return "sse41";
+    case dnnl_cpu_isa_avx:
+      return "avx";
+    case dnnl_cpu_isa_avx2:
+      return "avx2";
+    case dnnl_cpu_isa_avx512_mic:
+      return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops:
+      return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core:
+      return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni:
+      return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16:
+      return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx:
+      return "avx512_core_amx";
+    case dnnl_cpu_isa_avx2_vnni:
+      return "avx2_vnni";
+    default:
+      return "isa " + std::to_string(static_cast<int>(dnnl_get_effective_cpu_isa()));
+  }
+}
+
 Result<std::unique_ptr<backend::ModelRunner>> load(const model::Graph& graph,
                                                    std::span<const model::ModelSegment> segments,
                                                    const Options& options) {
@@ -521,6 +549,9 @@ Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRe
   return load_file(request.path, import, request.segments, options);
 }
 
-void register_backend() { backend::register_backend("cpu", &load_request); }
+void register_backend() {
+  backend::register_backend("cpu", &load_request);
+  backend::set_engine_info("cpu", engine_version(), engine_isa());
+}
 
 }  // namespace aegisrt::cpu

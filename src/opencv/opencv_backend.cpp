@@ -230,6 +230,9 @@ Result<std::unique_ptr<backend::ModelRunner>> load_request(const backend::LoadRe
   return load(request.path, shape, request.threads);
 }
 
-void register_backend() { backend::register_backend("opencv", &load_request); }
+void register_backend() {
+  backend::register_backend("opencv", &load_request);
+  backend::set_engine_info("opencv", engine_version(), "");
+}
 
 }  // namespace aegisrt::opencv

@@ -14,7 +14,8 @@ namespace {
 
 using UF = UnitFamily;
 
-constexpr KeySpec kTopKeys[] = {{"name"}, {"device"}, {"scheduler"}, {"tasks"}};
+constexpr KeySpec kTopKeys[] = {{"name"}, {"device"}, {"scheduler"}, {"profiles"}, {"tasks"}};
+constexpr KeySpec kProfilesKeys[] = {{"dir"}, {"wcet_source"}, {"strict"}};
 constexpr KeySpec kDeviceKeys[] = {{"backend"}, {"memory_budget", UF::kSize}};
 constexpr KeySpec kSchedulerKeys[] = {{"policy"}, {"load_shedding"}, {"overheads"}};
 constexpr KeySpec kOverheadKeys[] = {
@@ -32,18 +33,62 @@ constexpr KeySpec kTaskKeys[] = {{"name"},
                                  {"on_miss"},
                                  {"memory", UF::kSize},
                                  {"sim"},
-                                 {"model"}};
+                                 {"model"},
+                                 {"wcet_source"}};
 constexpr KeySpec kQueueKeys[] = {{"capacity"}, {"on_full"}};
 constexpr KeySpec kSimKeys[] = {
     {"segments", UF::kDuration}, {"wcet", UF::kDuration}, {"distribution"}, {"bcet_fraction"},
     {"mean_fraction"},           {"stddev_fraction"},     {"samples_file"}};
-constexpr KeySpec kModelKeys[] = {{"path"}, {"input_shape"}};
+constexpr KeySpec kModelKeys[] = {{"path"}, {"input_shape"}, {"segments"}, {"threads"}};
 
 const std::array<std::string, 5> kPolicies = {"np-edf", "np-fp", "fifo", "lp-edf", "lp-fp"};
 const std::array<std::string, 3> kCriticalities = {"low", "normal", "high"};
 const std::array<std::string, 3> kOnFull = {"drop_oldest", "drop_newest", "reject"};
 const std::array<std::string, 2> kOnMiss = {"complete", "abort"};
 const std::array<std::string, 4> kDistributions = {"constant", "uniform", "normal", "empirical"};
+// In WcetSource order.
+const std::array<std::string, 4> kWcetSources = {"auto", "declared", "observed_max", "pwcet"};
+
+Result<WcetSource> read_wcet_source(const Context& ctx, const Value& v) {
+  auto idx = read_enum(ctx, v, kWcetSources, "a WCET source");
+  if (!idx) return idx.error();
+  return static_cast<WcetSource>(*idx);
+}
+
+// profiles: DIR, or profiles: {dir: DIR, wcet_source: pwcet, strict: false}.
+Status read_profiles(const Context& ctx, const Field& f, ProfilesConfig& profiles) {
+  const Value* dir_value = &f.value;
+  std::optional<MapReader> map;
+  if (f.value.node.IsMap()) {
+    auto m = MapReader::open(ctx, f.value.node, f.value.path, kProfilesKeys);
+    if (!m) return m.error();
+    map.emplace(std::move(*m));
+    const Field* d = map->get("dir");
+    dir_value = d != nullptr ? &d->value : nullptr;
+    if (const Field* s = map->get("wcet_source")) {
+      auto src = read_wcet_source(ctx, s->value);
+      if (!src) return src.error();
+      profiles.wcet_source = *src;
+    }
+    if (const Field* s = map->get("strict")) {
+      auto b = read_bool(ctx, s->value);
+      if (!b) return b.error();
+      profiles.strict = *b;
+    }
+  } else if (!f.value.node.IsScalar()) {
+    return error_at(
+        ctx, f.value,
+        fmt::format("expected a folder or a mapping, got {}", describe_node(f.value.node)),
+        "profiles: profiles/, or profiles: {dir: profiles/, wcet_source: pwcet}");
+  }
+  if (dir_value != nullptr) {
+    auto rel = read_string(ctx, *dir_value);
+    if (!rel) return rel.error();
+    if (rel->empty()) return error_at(ctx, *dir_value, "the profiles folder is empty", "a folder");
+    profiles.dir = resolve_path(ctx, *rel).string();
+  }
+  return Ok{};
+}
 
 constexpr double kDefaultBcetFraction = 0.5;  // uniform and normal
 
@@ -297,6 +342,16 @@ Status read_model(const Context& ctx, const Field& f, Task& task) {
         model.input_shape.push_back(*dim);
       }
     }
+    if (const Field* s = map->get("segments")) {
+      auto n = read_integer(ctx, s->value, 1, 100'000);
+      if (!n) return n.error();
+      model.max_segments = static_cast<std::uint32_t>(*n);
+    }
+    if (const Field* s = map->get("threads")) {
+      auto n = read_integer(ctx, s->value, 1, 1024);
+      if (!n) return n.error();
+      model.threads = static_cast<std::uint32_t>(*n);
+    }
   } else if (!f.value.node.IsScalar()) {
     return error_at(
         ctx, f.value,
@@ -423,6 +478,11 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
   if (model != nullptr) {
     if (Status st = read_model(ctx, *model, t); !st) return st.error();
   }
+  if (const Field* src_field = map->get("wcet_source")) {
+    auto src = read_wcet_source(ctx, src_field->value);
+    if (!src) return src.error();
+    t.wcet_source = *src;
+  }
   return t;
 }
 
@@ -448,6 +508,9 @@ Result<Loaded> load_aegisrt(const Context& ctx, const YAML::Node& root) {
   }
   if (const Field* s = top->get("scheduler")) {
     if (Status st = read_scheduler(ctx, *s, w.scheduler); !st) return st.error();
+  }
+  if (const Field* p = top->get("profiles")) {
+    if (Status st = read_profiles(ctx, *p, w.profiles); !st) return st.error();
   }
   const Field* tasks = top->get("tasks");
   if (tasks == nullptr) {

@@ -55,8 +55,11 @@ Json task_json(const Task& t) {
     Json model;
     model["path"] = t.model->path;
     if (!t.model->input_shape.empty()) model["input_shape"] = t.model->input_shape;
+    if (t.model->max_segments != 0) model["segments"] = t.model->max_segments;
+    model["threads"] = t.model->threads;
     j["model"] = model;
   }
+  if (t.wcet_source) j["wcet_source"] = to_string(*t.wcet_source);
   return j;
 }
 
@@ -71,6 +74,9 @@ Json workload_json(const Workload& w) {
                         {"overheads", Json{{"dispatch_ns", o.dispatch.count()},
                                            {"release_ns", o.release.count()},
                                            {"preemption_ns", o.preemption.count()}}}};
+  Json profiles{{"wcet_source", to_string(w.profiles.wcet_source)}, {"strict", w.profiles.strict}};
+  if (!w.profiles.dir.empty()) profiles["dir"] = w.profiles.dir;
+  j["profiles"] = profiles;
   Json tasks = Json::array();
   for (const Task& t : w.tasks) tasks.push_back(task_json(t));
   j["tasks"] = tasks;

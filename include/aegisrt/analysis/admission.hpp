@@ -69,6 +69,10 @@ struct AdmitOptions {
   // declared memory, and `planned_memory_source` names it in the rationale.
   std::optional<std::uint64_t> planned_model_bytes;
   std::string planned_memory_source;
+  // Where each task's segment WCETs came from (by task id; profile::apply_profiles writes them):
+  // a non-empty entry becomes the task's `wcet_source` and a line of the rationale. Empty or
+  // shorter than the task list: "declared in the workload".
+  std::vector<std::string> wcet_sources;
 };
 
 // Per task: the numbers that the verdict rests on.

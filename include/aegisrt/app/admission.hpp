@@ -7,6 +7,7 @@
 #include "aegisrt/analysis/admission.hpp"
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/memory/workload_memory.hpp"
+#include "aegisrt/profile/apply.hpp"
 
 namespace aegisrt::app {
 
@@ -20,6 +21,13 @@ namespace aegisrt::app {
 // or that the engine cannot load (admission cannot count its memory). Blocks for the loads (about
 // a second per model on cpu); any thread.
 Status add_planned_memory(const Workload& w, analysis::AdmitOptions& opts);
+
+// Takes every task's segment WCETs from its profile as its wcet_source says
+// (profile::apply_profiles, which rewrites w's segments) and writes where each came from into
+// opts.wcet_sources for the rationale. Call it before add_planned_memory and admit. Errors: those
+// of profile::apply_profiles (no profile, a stale one, another platform under strict).
+Result<profile::Applied> apply_profiles(Workload& w, analysis::AdmitOptions& opts,
+                                        const profile::ApplyOptions& options = {});
 
 // What a run of `w` under `policy` reserves on its engine: every model task loaded as the runtime's
 // adapter loads it (one runner per task, its own weights, the engine's own segmentation) and the

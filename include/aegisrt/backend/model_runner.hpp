@@ -34,6 +34,7 @@ struct TensorInfo {
 struct RunnerInfo {
   std::string backend;  // "cpu", "opencv", ...
   std::string engine;   // e.g. "oneDNN 2.6.3", "OpenCV DNN 4.6.0"
+  std::string isa;      // the CPU instruction set the engine runs with ("avx2"); empty: not told
   int threads = 1;      // compute threads actually used
   std::uint64_t weights_bytes = 0;
   std::uint64_t arena_bytes = 0;  // planned activation arena (0 when the engine owns its memory)

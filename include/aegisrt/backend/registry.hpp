@@ -35,6 +35,11 @@ struct BackendEntry {
   // Runs in virtual time (`sim`): no model runner, the caller makes sim::SimBackend itself.
   bool virtual_time = false;
   RunnerFactory factory = nullptr;  // set by the engine's registration; null: not compiled in
+  // The engine's library and version ("oneDNN 2.6.3") and the CPU instruction set it runs with
+  // ("avx2"), set by its registration (set_engine_info); empty: not told. A profile's platform
+  // stamp is compared against these.
+  std::string engine;
+  std::string isa;
 
   bool compiled_in() const { return virtual_time || factory != nullptr; }
   bool runs_models() const { return !virtual_time; }
@@ -66,5 +71,9 @@ Result<std::unique_ptr<ModelRunner>> load_runner(std::string_view name, const Lo
 // factory. `factory` must not be null (an assertion).
 void register_backend(std::string_view name, RunnerFactory factory,
                       std::string_view description = {}, std::string_view enable_hint = {});
+
+// Sets the engine and ISA of backend `name` (an engine's registration calls it after
+// register_backend). An unknown name is ignored.
+void set_engine_info(std::string_view name, std::string_view engine, std::string_view isa);
 
 }  // namespace aegisrt::backend

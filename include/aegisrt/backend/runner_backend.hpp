@@ -35,7 +35,8 @@ namespace aegisrt::backend {
 
 struct RunnerBackendOptions {
   // How every task's model is loaded: segments, threads, pinning, NaN checks, mlock. The path and
-  // input shape come from each task (Task::model); `memory` is set by the adapter.
+  // input shape come from each task (Task::model), and so do its segments and threads when the
+  // task gives them (model.segments, model.threads); `memory` is set by the adapter.
   LoadRequest load;
   // Task i's input is SeededUniform(task_input_seed(seed, i)) over its inputs in order
   // (seeded_input.hpp): what `aegisrt infer --seed (seed + i)` feeds the same model.

@@ -64,6 +64,28 @@ struct Segment {
 struct ModelSpec {
   std::string path;                       // ONNX file (model-import issue), empty for sim tasks
   std::vector<std::int64_t> input_shape;  // for models with dynamic input dimensions
+  // How the engine cuts the model (model::SegmentOptions::max_segments): at most this many
+  // segments of similar FLOPs; 0: the engine's own (one per node on cpu). A profile holds only
+  // for the segmentation it measured.
+  std::uint32_t max_segments = 0;
+  std::uint32_t threads = 1;  // compute threads of the task's runner
+};
+
+// Where admission takes a task's segment WCETs from (docs/design/0011, "Admission").
+enum class WcetSource : std::uint8_t {
+  kAuto,         // declared segments if the task has any, else its profile's pwcet
+  kDeclared,     // the segments the workload declares (`sim`)
+  kObservedMax,  // the profile's empirical bounds: observed maximum x margin
+  kPwcet,        // the profile's pWCET bounds; the empirical bound, flagged, where it has none
+};
+
+// Where a workload's profiles live and how they are used.
+struct ProfilesConfig {
+  // Folder of `<task>.profile.json` files, absolute once loaded; empty: `profiles/<workload
+  // name>` beside the workload file (what `aegisrt profile` writes by default).
+  std::string dir;
+  WcetSource wcet_source = WcetSource::kAuto;  // for every task without its own
+  bool strict = false;  // a profile stamped with another platform is refused, not warned about
 };
 
 struct Task {
@@ -85,6 +107,7 @@ struct Task {
       0;  // declared memory (weights + arena) until the planner provides it
   std::optional<SimSpec> sim;
   std::optional<ModelSpec> model;
+  std::optional<WcetSource> wcet_source;  // empty: the workload's profiles.wcet_source
 
   // Sum of the segments' WCETs.
   Duration wcet() const;
@@ -122,6 +145,7 @@ struct Workload {
   std::string source_file;  // where it was read from; empty when built in code
   DeviceConfig device;
   SchedulerConfig scheduler;
+  ProfilesConfig profiles;
   std::vector<Task> tasks;  // task i has id i
 };
 
@@ -132,6 +156,7 @@ const char* to_string(OnMiss m);
 const char* to_string(Criticality c);
 const char* to_string(ArrivalKind a);
 const char* to_string(Distribution d);
+const char* to_string(WcetSource s);  // auto, declared, observed_max, pwcet
 std::optional<Policy> parse_policy(std::string_view s);
 
 }  // namespace aegisrt

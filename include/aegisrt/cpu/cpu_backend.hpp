@@ -61,6 +61,8 @@ Result<std::unique_ptr<backend::ModelRunner>> load_file(
 
 // "oneDNN 2.6.3" (the library actually linked, read at run time).
 std::string engine_version();
+// The instruction set oneDNN runs with on this CPU ("avx2", "avx512_core", ...).
+std::string engine_isa();
 
 // The `cpu` entry of the backend registry: loads `request` with load_file (its input shapes,
 // segment options, threads, pinning, NaN checks, mlock and memory binding). The scheduler's
