@@ -12,6 +12,7 @@ enum class RandomStream : std::uint64_t {
   kJitter = 2,
   kSporadicGap = 3,
   kGenerator = 4,  // task-set generators
+  kBootstrap = 5,  // profile/evt.hpp: the resamples of the pWCET bound
 };
 
 // A 64-bit hash of the inputs (splitmix64 finaliser applied to each word in turn).

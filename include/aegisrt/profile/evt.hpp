@@ -11,7 +11,8 @@
 // with the probability-weighted-moments estimate (Hosking and Wallis 1987) as the fallback when the
 // likelihood has no interior root. The per-job exceedance quantile is
 //
-//   x_p = u + sigma / xi * ((p / zeta)^(-xi) - 1)      (xi != 0),   u + sigma * ln(zeta / p)  (xi = 0)
+//   x_p = u + sigma / xi * ((p / zeta)^(-xi) - 1)   (xi != 0)
+//   x_p = u + sigma * ln(zeta / p)                   (xi = 0; used for |xi| < 1e-9)
 //
 // with zeta = k / n the fraction of samples above u. The bound reported is the upper limit of a
 // bootstrap confidence interval of x_p (resampling the whole sample, refitting at the same
@@ -28,12 +29,12 @@ namespace aegisrt::profile {
 
 // The outcome of one hypothesis test, as a profile reports it.
 struct TestResult {
-  std::string name;       // "ljung_box", "runs", "ks_halves", "ks_runs", "gpd_fit"
-  double statistic = 0;   // the test statistic (Q, |Z|, D, ...)
-  double p_value = 1;     // under the null hypothesis (independence, same distribution, fit)
-  double alpha = 0.01;    // significance level used
-  bool passed = true;     // p_value >= alpha: the null hypothesis is not rejected
-  std::string detail;     // one line: what was tested, on how many values, and the verdict
+  std::string name;      // "ljung_box", "runs", "ks_halves", "ks_runs", "gpd_fit"
+  double statistic = 0;  // the test statistic (Q, |Z|, D, ...)
+  double p_value = 1;    // under the null hypothesis (independence, same distribution, fit)
+  double alpha = 0.01;   // significance level used
+  bool passed = true;    // p_value >= alpha: the null hypothesis is not rejected
+  std::string detail;    // one line: what was tested, on how many values, and the verdict
 };
 
 // Ljung-Box portmanteau test of independence on the first `lags` autocorrelations (lags <= 0:
@@ -55,23 +56,29 @@ TestResult ks_two_sample(std::span<const double> a, std::span<const double> b, d
 
 // A generalised Pareto fit of the excesses over a threshold.
 struct GpdFit {
-  bool ok = false;           // false: too few excesses or no estimate (`method` says why)
-  double threshold = 0;      // u, the (n - k)-th order statistic
+  bool ok = false;                // false: too few excesses or no estimate (`method` says why)
+  double threshold = 0;           // u, the (n - k)-th order statistic
   double threshold_quantile = 0;  // the requested quantile of the sample that gave u
   std::uint64_t excesses = 0;     // k, samples strictly above u
   std::uint64_t samples = 0;      // n
-  double scale = 0;          // sigma > 0
-  double shape = 0;          // xi; < 0: bounded tail, 0: exponential, > 0: heavy
-  std::string method;        // "mle (Grimshaw)", "pwm (Hosking-Wallis)", or why it failed
+  double scale = 0;               // sigma > 0
+  double shape = 0;               // xi; < 0: bounded tail, 0: exponential, > 0: heavy
+  std::string method;             // "mle (Grimshaw)", "pwm (Hosking-Wallis)", or why it failed
 };
 
 // Fits the excesses over the `threshold_quantile` order statistic of `sample` (any order; 0 <
-// threshold_quantile < 1). Needs at least 10 excesses.
+// threshold_quantile < 1, asserted): u = x_(r) with the nearest rank r = ceil(q n) (as
+// core/stats.hpp), k the values strictly above it (fewer than n - r where values tie with u).
+// Needs at least 10 excesses, and finite values (else !ok, `method` says why). The maximum
+// likelihood fit is the best of the exponential one (xi = 0) and those at the roots of Grimshaw's
+// equation with xi > -1 (below, the likelihood is unbounded); with no such root, the PWM estimate.
 GpdFit fit_gpd(std::span<const double> sample, double threshold_quantile);
 
 // x_p above: the value one job exceeds with probability `exceedance` (0 < p < zeta), or, for a
 // bounded tail (xi < 0) and a p beyond it, at most the fitted endpoint u - sigma / xi. Requires
-// fit.ok.
+// fit.ok and 0 < p <= 1 (asserted). For p >= zeta the quantile lies below the threshold, where the
+// tail model says nothing: the result is u itself (the formula's value at p = zeta), which is at or
+// above the sample's own (1 - p) quantile.
 double gpd_quantile(const GpdFit& fit, double exceedance);
 
 // Goodness of fit of the excesses to the fitted GPD: a one-sample Kolmogorov-Smirnov statistic,
@@ -80,17 +87,17 @@ double gpd_quantile(const GpdFit& fit, double exceedance);
 TestResult gpd_goodness_of_fit(std::span<const double> sample, const GpdFit& fit, double alpha);
 
 struct TailOptions {
-  double exceedance = 1e-9;  // per-job probability that the bound is exceeded
-  double confidence = 0.95;  // of the bootstrap upper limit
-  std::uint32_t bootstrap = 200;  // resamples (0: no interval; the bound is the point estimate)
+  double exceedance = 1e-9;          // per-job probability that the bound is exceeded
+  double confidence = 0.95;          // of the bootstrap upper limit
+  std::uint32_t bootstrap = 200;     // resamples (0: no interval; the bound is the point estimate)
   double threshold_quantile = 0.90;  // the threshold of the reported fit
   // The thresholds of the stability check: the shape parameter and the quantile are refitted at
   // each; stable when every quantile is within `stability_tolerance` (relative) of the reported
   // one.
   std::vector<double> stability_thresholds = {0.80, 0.85, 0.90, 0.95};
   double stability_tolerance = 0.10;
-  double alpha = 0.01;       // significance level of every precondition test
-  std::uint64_t seed = 1;    // of the bootstrap
+  double alpha = 0.01;     // significance level of every precondition test
+  std::uint64_t seed = 1;  // of the bootstrap
   // Fewest samples for any pWCET (below: none, with the reason).
   std::uint64_t min_samples = 100;
 };
@@ -101,29 +108,33 @@ struct PwcetEstimate {
   std::string reason;           // why there is none (failed precondition, too few samples, ...)
   double point = 0;             // the quantile of the reported fit (0 when !fit.ok)
   double observed_max = 0;
-  GpdFit fit;                         // at options.threshold_quantile
-  std::vector<GpdFit> stability;      // at each options.stability_thresholds
+  GpdFit fit;                               // at options.threshold_quantile
+  std::vector<GpdFit> stability;            // at each options.stability_thresholds
   std::vector<double> stability_quantiles;  // gpd_quantile at each (0 where not ok)
   bool stable = false;
-  std::vector<TestResult> tests;  // ljung_box, runs, ks_halves, gpd_fit (in that order)
+  std::vector<TestResult> tests;    // ljung_box, runs, ks_halves, gpd_fit (in that order)
   bool preconditions_hold = false;  // every test passed and the fit is stable
 };
 
 // Runs the precondition tests (Ljung-Box and runs on `ordered`, KS between its halves), fits the
 // tail, checks stability and computes the bound. A bound is given only when every test passes and
-// the fit is stable; otherwise `bound` is empty and `reason` names each failure.
+// the fit is stable; otherwise `bound` is empty and `reason` names each failure. A bootstrap
+// resample whose fit fails (ties can leave fewer than 10 excesses) is left out of the interval;
+// fewer than half of them with a fit gives no bound, and so does a sample with a NaN or an
+// infinity (then `tests` is empty). The bootstrap runs only where a bound will be given.
 PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions& options);
 
 // Convergence of the pWCET point estimate as samples arrive: the estimate is recomputed on the
 // first b, 2b, 3b, ... samples (b = `block`), from options.min_samples on; it has converged at the
 // first count after which `blocks` consecutive estimates each change by less than `epsilon`
-// (relative) from the one before.
+// (relative) from the one before: converged_at is that first count (the estimate there and the
+// `blocks` after it agree), never the count of an estimate of 0. block > 0 (asserted).
 struct Convergence {
   std::uint64_t block = 0;
   double epsilon = 0;
   std::uint32_t blocks = 0;
-  std::vector<std::uint64_t> counts;  // sample counts at which the estimate was computed
-  std::vector<double> estimates;      // the point estimate at each (0 where no fit)
+  std::vector<std::uint64_t> counts;          // sample counts at which the estimate was computed
+  std::vector<double> estimates;              // the point estimate at each (0 where no fit)
   std::optional<std::uint64_t> converged_at;  // empty: not within the sample
 };
 Convergence track_convergence(std::span<const double> ordered, const TailOptions& options,
