@@ -202,6 +202,29 @@ TEST(ProfileTest, RefusesACorruptFileNamingTheField) {
   EXPECT_NE(missing.error().message.find("warmup"), std::string::npos);
 }
 
+TEST(ProfileTest, ForgedBytesNeverCrashTheReader) {
+  const Workload w = sim_workload();
+  const std::string good = profile::to_json(profile_of(w, 0, 120));
+  // Every cut, and bytes overwritten at many places: an error or a profile, never a crash (the
+  // sanitized build runs this too).
+  std::size_t refused = 0;
+  for (std::size_t cut = 0; cut < good.size(); cut += 61) {
+    refused += profile::parse_profile(good.substr(0, cut), "cut.json").ok() ? 0 : 1;
+  }
+  EXPECT_EQ(refused, (good.size() + 60) / 61);
+  const char forged[] = {'"', '-', '9', '{', ']', 'e', '\\', '\0'};
+  for (std::size_t i = 0; i < 600; ++i) {
+    std::string text = good;
+    const std::size_t at = (i * 7919) % text.size();
+    text[at] = forged[i % sizeof forged];
+    auto r = profile::parse_profile(text, "forged.json");
+    if (r.ok()) {
+      // Whatever still parses is consistent: the statistics are those of the samples.
+      EXPECT_EQ(r->job.observed.max, summarize(r->job.samples).max);
+    }
+  }
+}
+
 TEST(PlatformTest, MismatchesNameTheFieldsThatChangeTimes) {
   const profile::Platform here = profile::current_platform("cpu", "oneDNN 2.6.3", "avx2", 1, 0);
   profile::Platform other = here;
