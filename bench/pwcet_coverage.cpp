@@ -25,6 +25,8 @@
 
 namespace {
 
+using aegisrt::profile::BoundMethod;
+using aegisrt::profile::to_string;
 using aegisrt::RandomStream;
 using aegisrt::profile::estimate_pwcet;
 using aegisrt::profile::PwcetEstimate;
@@ -97,11 +99,13 @@ struct Options {
   std::vector<double> exceedances = {1e-3, 1e-6, 1e-9};
   std::uint64_t seed = 1;
   std::uint32_t bootstrap = 200;
+  BoundMethod method = BoundMethod::kExponentialTail;
 };
 
 [[noreturn]] void usage(const char* program) {
   std::fprintf(stderr,
-               "usage: %s [--trials N] [--samples N] [--exceedance P] [--seed S] [--bootstrap B]\n",
+               "usage: %s [--trials N] [--samples N] [--exceedance P] [--seed S] [--bootstrap B] "
+               "[--method exponential-tail|gpd-bootstrap]\n",
                program);
   std::exit(2);
 }
@@ -122,6 +126,13 @@ Options parse(int argc, char** argv) {
       o.seed = std::strtoull(value, &end, 10);
     } else if (std::strcmp(flag, "--bootstrap") == 0) {
       o.bootstrap = static_cast<std::uint32_t>(std::strtoul(value, &end, 10));
+    } else if (std::strcmp(flag, "--method") == 0) {
+      if (std::strcmp(value, "gpd-bootstrap") == 0) {
+        o.method = BoundMethod::kGpdBootstrap;
+      } else if (std::strcmp(value, "exponential-tail") != 0) {
+        usage(argv[0]);
+      }
+      end = const_cast<char*>(value + std::strlen(value));
     } else if (std::strcmp(flag, "--exceedance") == 0) {
       if (!exceedance_given) o.exceedances.clear();
       exceedance_given = true;
@@ -141,7 +152,8 @@ Options parse(int argc, char** argv) {
 struct Row {
   std::uint64_t bounds = 0, covered = 0;
   std::vector<double> tightness, max_ratio;
-  std::uint64_t ljung_box = 0, runs = 0, ks_halves = 0, gpd_fit = 0, unstable = 0, other = 0;
+  std::uint64_t ljung_box = 0, runs = 0, ks_halves = 0, gpd_fit = 0, shape = 0, unstable = 0,
+                other = 0;
 };
 
 }  // namespace
@@ -150,14 +162,15 @@ int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   const std::vector<Distribution> dists = distributions();
   std::printf(
-      "pWCET coverage: %llu trials x %llu samples, seed %llu, %u bootstrap resamples, "
-      "confidence 0.95, threshold quantile 0.90, stability thresholds 0.80-0.95 within "
-      "10%%, alpha 0.01\n\n",
-      static_cast<unsigned long long>(o.trials), static_cast<unsigned long long>(o.samples),
-      static_cast<unsigned long long>(o.seed), o.bootstrap);
-  std::printf("%-12s %7s %12s %7s %8s %10s %9s | %5s %5s %5s %5s %5s %5s\n", "distribution", "p",
-              "true (ms)", "bound", "covered", "bound/true", "max/true", "LB", "runs", "KS", "gof",
-              "unst", "other");
+      "pWCET coverage: method %s, %llu trials x %llu samples, seed %llu, %u bootstrap "
+      "resamples (gpd-bootstrap only), confidence 0.95, threshold quantile 0.90, stability "
+      "thresholds 0.80-0.95 within 10%%, alpha 0.01\n\n",
+      to_string(o.method), static_cast<unsigned long long>(o.trials),
+      static_cast<unsigned long long>(o.samples), static_cast<unsigned long long>(o.seed),
+      o.bootstrap);
+  std::printf("%-12s %7s %12s %7s %8s %10s %9s | %5s %5s %5s %5s %5s %5s %5s\n", "distribution",
+              "p", "true (ms)", "bound", "covered", "bound/true", "max/true", "LB", "runs", "KS",
+              "gof", "shape", "unst", "other");
   std::vector<std::string> notes;
   for (std::size_t d = 0; d < dists.size(); ++d) {
     const Distribution& dist = dists[d];
@@ -176,6 +189,7 @@ int main(int argc, char** argv) {
         TailOptions options;
         options.exceedance = p;
         options.bootstrap = o.bootstrap;
+        options.method = o.method;
         options.seed = o.seed * 1'000'003 + t;
         const PwcetEstimate est = estimate_pwcet(x, options);
         if (est.bound) {
@@ -192,6 +206,7 @@ int main(int argc, char** argv) {
           if (test.name == "runs") ++row.runs;
           if (test.name == "ks_halves") ++row.ks_halves;
           if (test.name == "gpd_fit") ++row.gpd_fit;
+          if (test.name == "tail_shape") ++row.shape;
         }
         if (est.fit.ok && !est.stable) {
           ++row.unstable;
@@ -212,7 +227,7 @@ int main(int argc, char** argv) {
       }
       const double n = static_cast<double>(o.trials);
       std::printf(
-          "%-12s %7.0e %12.4f %6.1f%% %7.1f%% %10.4f %9.4f | %5llu %5llu %5llu %5llu %5llu "
+          "%-12s %7.0e %12.4f %6.1f%% %7.1f%% %10.4f %9.4f | %5llu %5llu %5llu %5llu %5llu %5llu "
           "%5llu\n",
           e == 0 ? dist.name.c_str() : "", p, truth / kMs,
           100 * static_cast<double>(row.bounds) / n,
@@ -221,7 +236,7 @@ int main(int argc, char** argv) {
           median(row.tightness), median(row.max_ratio),
           static_cast<unsigned long long>(row.ljung_box), static_cast<unsigned long long>(row.runs),
           static_cast<unsigned long long>(row.ks_halves),
-          static_cast<unsigned long long>(row.gpd_fit),
+          static_cast<unsigned long long>(row.gpd_fit), static_cast<unsigned long long>(row.shape),
           static_cast<unsigned long long>(row.unstable),
           static_cast<unsigned long long>(row.other));
     }
@@ -237,7 +252,8 @@ int main(int argc, char** argv) {
   std::printf(
       "\nbound: trials with a bound; covered: of those, bound >= true quantile; bound/true "
       "and max/true: medians (observed maximum over the true quantile); LB, runs, KS, gof: "
-      "trials whose Ljung-Box, runs, KS-halves or GPD goodness-of-fit test rejected; unst: "
+      "trials whose Ljung-Box, runs, KS-halves or GPD goodness-of-fit test rejected; shape: "
+      "the tail is significantly heavier than exponential (exponential-tail only); unst: "
       "fit unstable over thresholds; other: no bound for another reason (tail fit or "
       "bootstrap)\n\n");
   for (const std::string& note : notes) std::printf("%s\n", note.c_str());

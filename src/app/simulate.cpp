@@ -49,8 +49,14 @@ Result<SimulationReport> simulate(Workload workload, const SimulateOptions& opts
   admit_options.advise = true;
   admit_options.response_bounds = true;
   admit_options.preemption_advice = false;
-  if (Status st = add_planned_memory(w, admit_options); !st.ok()) return st.error();
-  auto verdict = analysis::admit(w, admit_options);
+  // Admitted as `aegisrt admit` would: on the profiles where the tasks' wcet_source says so (the
+  // simulation itself draws from the declared `sim` timing).
+  Workload admitted = w;
+  auto applied = apply_profiles(admitted, admit_options);
+  if (!applied.ok()) return applied.error();
+  for (const std::string& warning : applied->warnings) report.notes.push_back(warning);
+  if (Status st = add_planned_memory(admitted, admit_options); !st.ok()) return st.error();
+  auto verdict = analysis::admit(admitted, admit_options);
   if (!verdict.ok()) return verdict.error();
   report.verdict = std::move(*verdict);
   if (report.verdict.schedulable) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/kolmogorov_smirnov.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
 #include <cmath>
@@ -237,9 +238,47 @@ GpdFit fit_sorted(std::span<const double> sorted, double q) {
   return fit;
 }
 
-double point_quantile(std::span<const double> sorted, double q, double exceedance) {
+// The excesses' mean over fit.threshold (the exponential fit's scale) and their count.
+std::pair<double, std::size_t> excess_mean(std::span<const double> sorted, const GpdFit& fit) {
+  double sum = 0;
+  std::size_t k = 0;
+  for (auto it = std::upper_bound(sorted.begin(), sorted.end(), fit.threshold);
+       it != sorted.end(); ++it, ++k)
+    sum += *it - fit.threshold;
+  return {k > 0 ? sum / static_cast<double>(k) : 0, k};
+}
+
+// x_p of an exponential tail with scale `sigma` over the fit's threshold.
+double exponential_quantile(const GpdFit& fit, double sigma, double exceedance) {
+  const double zeta = static_cast<double>(fit.excesses) / static_cast<double>(fit.samples);
+  if (exceedance >= zeta) return fit.threshold;
+  return fit.threshold + sigma * std::log(zeta / exceedance);
+}
+
+// The method's point estimate at threshold quantile q of a sorted sample (0 without a fit).
+double point_quantile(std::span<const double> sorted, double q, double exceedance,
+                      BoundMethod method) {
   const GpdFit fit = fit_sorted(sorted, q);
-  return fit.ok ? gpd_quantile(fit, exceedance) : 0;
+  if (!fit.ok) return 0;
+  if (method == BoundMethod::kGpdBootstrap) return gpd_quantile(fit, exceedance);
+  return exponential_quantile(fit, excess_mean(sorted, fit).first, exceedance);
+}
+
+// The GPD log-likelihood of the excesses y at (sigma, xi).
+double gpd_loglik(std::span<const double> y, double sigma, double xi) {
+  const double k = static_cast<double>(y.size());
+  if (std::abs(xi) < kExponentialShape) {
+    double sum = 0;
+    for (const double v : y) sum += v;
+    return -k * std::log(sigma) - sum / sigma;
+  }
+  double sum = 0;
+  for (const double v : y) {
+    const double z = 1 + xi * v / sigma;
+    if (!(z > 0)) return -std::numeric_limits<double>::infinity();
+    sum += std::log(z);
+  }
+  return -k * std::log(sigma) - (1 + 1 / xi) * sum;
 }
 
 std::string join(const std::vector<std::string>& parts, const char* separator) {
@@ -328,6 +367,53 @@ TestResult gpd_goodness_of_fit(std::span<const double> sample, const GpdFit& fit
   return r;
 }
 
+const char* to_string(BoundMethod m) {
+  return m == BoundMethod::kGpdBootstrap ? "gpd-bootstrap" : "exponential-tail";
+}
+
+TestResult tail_shape_test(std::span<const double> sample, const GpdFit& fit, double alpha) {
+  AEGISRT_ASSERT(fit.ok);
+  TestResult r;
+  r.name = "tail_shape";
+  r.alpha = alpha;
+  std::vector<double> sorted(sample.begin(), sample.end());
+  std::sort(sorted.begin(), sorted.end());
+  const std::vector<double> y = excesses_over(sorted, fit.threshold);
+  const auto [mean, k] = excess_mean(sorted, fit);
+  const double exp_loglik = gpd_loglik(y, mean, 0);
+  const double gpd = gpd_loglik(y, fit.scale, fit.shape);
+  r.statistic = std::max(0.0, 2 * (gpd - exp_loglik));
+  if (fit.shape > 0 && std::isfinite(r.statistic)) {
+    const boost::math::chi_squared_distribution<double, MathPolicy> chi1(1);
+    r.p_value = 0.5 * boost::math::cdf(boost::math::complement(chi1, r.statistic));
+  } else {
+    r.p_value = 1;
+  }
+  r.passed = r.p_value >= alpha;
+  r.detail = fmt::format(
+      "likelihood ratio of GPD(xi {:.3g}) against the exponential tail on {} excesses: {:.4g}, "
+      "p = {:.3g} (one-sided, xi > 0; alpha {:g}): {}",
+      fit.shape, k, r.statistic, r.p_value, alpha,
+      r.passed ? "not heavier than exponential, so the exponential tail bounds it"
+               : "heavier than exponential: an exponential bound would be optimistic");
+  return r;
+}
+
+double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit,
+                              double exceedance, double confidence, double* point) {
+  AEGISRT_ASSERT(fit.ok);
+  std::vector<double> sorted(sample.begin(), sample.end());
+  std::sort(sorted.begin(), sorted.end());
+  const auto [mean, k] = excess_mean(sorted, fit);
+  if (point != nullptr) *point = exponential_quantile(fit, mean, exceedance);
+  // 2 k mean / sigma ~ chi-squared(2k): P(sigma <= 2 k mean / c) = confidence for c the
+  // (1 - confidence) quantile.
+  const boost::math::chi_squared_distribution<double, MathPolicy> chi(2.0 * static_cast<double>(k));
+  const double c = boost::math::quantile(chi, 1 - confidence);
+  const double sigma_upper = 2.0 * static_cast<double>(k) * mean / c;
+  return exponential_quantile(fit, sigma_upper, exceedance);
+}
+
 PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions& options) {
   AEGISRT_ASSERT(options.exceedance > 0 && options.exceedance < 1);
   AEGISRT_ASSERT(options.confidence > 0 && options.confidence < 1);
@@ -354,10 +440,13 @@ PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions&
       ks_two_sample(ordered.first(n / 2), ordered.subspan(n / 2), options.alpha, "ks_halves"));
   e.fit = fit_sorted(sorted, options.threshold_quantile);
   e.tests.push_back(gpd_goodness_of_fit(sorted, e.fit, options.alpha));
+  const bool exponential = options.method == BoundMethod::kExponentialTail;
   if (!e.fit.ok) {
     failures.push_back("tail fit: " + e.fit.method);
   } else {
-    e.point = gpd_quantile(e.fit, options.exceedance);
+    e.point = point_quantile(sorted, options.threshold_quantile, options.exceedance,
+                             options.method);
+    if (exponential) e.tests.push_back(tail_shape_test(sorted, e.fit, options.alpha));
   }
   bool tests_pass = true;
   for (const TestResult& t : e.tests) {
@@ -371,7 +460,7 @@ PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions&
   std::vector<std::string> unstable;
   for (const double q : options.stability_thresholds) {
     GpdFit f = fit_sorted(sorted, q);
-    const double x = f.ok ? gpd_quantile(f, options.exceedance) : 0;
+    const double x = f.ok ? point_quantile(sorted, q, options.exceedance, options.method) : 0;
     if (!f.ok) {
       unstable.push_back(fmt::format("no fit at the {:g} threshold ({})", q, f.method));
     } else if (e.fit.ok) {
@@ -400,7 +489,9 @@ PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions&
   // quantile of the resampled quantiles. A resample without a fit (ties can leave fewer than 10
   // excesses) is left out; fewer than half with a fit gives no bound.
   double upper = e.point;
-  if (options.bootstrap > 0) {
+  if (exponential) {
+    upper = exponential_tail_bound(sorted, e.fit, options.exceedance, options.confidence);
+  } else if (options.bootstrap > 0) {
     std::vector<double> estimates;
     estimates.reserve(options.bootstrap);
     std::vector<double> resample(n);
@@ -450,7 +541,8 @@ Convergence track_convergence(std::span<const double> ordered, const TailOptions
     prefix.assign(ordered.begin(), ordered.begin() + static_cast<std::ptrdiff_t>(count));
     std::sort(prefix.begin(), prefix.end());
     c.counts.push_back(count);
-    c.estimates.push_back(point_quantile(prefix, options.threshold_quantile, options.exceedance));
+    c.estimates.push_back(
+        point_quantile(prefix, options.threshold_quantile, options.exceedance, options.method));
   }
   const auto settled = [&](std::size_t j) {  // estimate j changed little from j - 1
     const double before = c.estimates[j - 1];

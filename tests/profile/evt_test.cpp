@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/math/distributions/chi_squared.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -455,11 +457,12 @@ TEST(EstimatePwcetTest, GivesABoundAtOrAboveTheObservedMaximumForIndependentData
   // is near it, not orders of magnitude off.
   EXPECT_GT(*sut.bound, 12.0 * kMs);
   EXPECT_LT(*sut.bound, 16.0 * kMs);
-  ASSERT_EQ(sut.tests.size(), 4u);
+  ASSERT_EQ(sut.tests.size(), 5u);
   EXPECT_EQ(sut.tests[0].name, "ljung_box");
   EXPECT_EQ(sut.tests[1].name, "runs");
   EXPECT_EQ(sut.tests[2].name, "ks_halves");
   EXPECT_EQ(sut.tests[3].name, "gpd_fit");
+  EXPECT_EQ(sut.tests[4].name, "tail_shape");
   EXPECT_EQ(sut.stability.size(), options.stability_thresholds.size());
   EXPECT_EQ(sut.stability_quantiles.size(), options.stability_thresholds.size());
 }
@@ -467,6 +470,7 @@ TEST(EstimatePwcetTest, GivesABoundAtOrAboveTheObservedMaximumForIndependentData
 TEST(EstimatePwcetTest, BootstrapBoundIsAtLeastThePointEstimateAndGrowsWithConfidence) {
   const std::vector<double> x = gumbel_times(1000, 32);
   TailOptions options;
+  options.method = BoundMethod::kGpdBootstrap;
   options.exceedance = 1e-3;
   options.bootstrap = 0;
   const PwcetEstimate point_only = estimate_pwcet(x, options);
@@ -491,6 +495,7 @@ TEST(EstimatePwcetTest, BootstrapBoundIsAtLeastThePointEstimateAndGrowsWithConfi
 TEST(EstimatePwcetTest, IsDeterministicForOneSeed) {
   const std::vector<double> x = gumbel_times(2000, 31);
   TailOptions options;
+  options.method = BoundMethod::kGpdBootstrap;
   options.exceedance = 1e-6;
 
   const PwcetEstimate a = estimate_pwcet(x, options);
@@ -512,7 +517,7 @@ TEST(EstimatePwcetTest, GivesNoBoundForAnAutocorrelatedSeries) {
 
   EXPECT_FALSE(sut.bound);
   EXPECT_FALSE(sut.preconditions_hold);
-  ASSERT_EQ(sut.tests.size(), 4u);
+  ASSERT_EQ(sut.tests.size(), 5u);
   EXPECT_FALSE(sut.tests[0].passed);
   EXPECT_TRUE(contains(sut.reason, "ljung_box")) << sut.reason;
 }
@@ -526,7 +531,7 @@ TEST(EstimatePwcetTest, GivesNoBoundForALevelShift) {
   const PwcetEstimate sut = estimate_pwcet(x, TailOptions{});
 
   EXPECT_FALSE(sut.bound);
-  ASSERT_EQ(sut.tests.size(), 4u);
+  ASSERT_EQ(sut.tests.size(), 5u);
   EXPECT_FALSE(sut.tests[2].passed);
   EXPECT_TRUE(contains(sut.reason, "ks_halves")) << sut.reason;
 }
@@ -542,11 +547,90 @@ TEST(EstimatePwcetTest, GivesNoBoundForAFitThatMovesWithTheThreshold) {
   TailOptions options;
   options.exceedance = 1e-6;
 
+  options.method = BoundMethod::kGpdBootstrap;
   const PwcetEstimate sut = estimate_pwcet(x, options);
+  options.method = BoundMethod::kExponentialTail;
+  const PwcetEstimate exponential = estimate_pwcet(x, options);
 
   EXPECT_FALSE(sut.bound);
   EXPECT_FALSE(sut.stable);
   EXPECT_TRUE(contains(sut.reason, "unstable")) << sut.reason;
+  // The exponential-tail method refuses it too: the rare mode makes the tail heavier than
+  // exponential, which the shape test sees.
+  EXPECT_FALSE(exponential.bound);
+  ASSERT_EQ(exponential.tests.size(), 5u);
+  EXPECT_FALSE(exponential.tests[4].passed) << exponential.tests[4].detail;
+  EXPECT_TRUE(contains(exponential.reason, "tail_shape")) << exponential.reason;
+}
+
+// --- The exponential-tail bound
+
+TEST(ExponentialTailBoundTest, IsTheChiSquaredUpperLimitOfTheScale) {
+  const std::vector<double> x = gumbel_times(1000, 41);
+  const GpdFit fit = fit_gpd(x, 0.9);
+  ASSERT_TRUE(fit.ok);
+  double sum = 0;
+  std::uint64_t k = 0;
+  for (const double v : x) {
+    if (v > fit.threshold) {
+      sum += v - fit.threshold;
+      ++k;
+    }
+  }
+  const double mean = sum / static_cast<double>(k);
+  const double zeta = static_cast<double>(k) / 1000.0;
+  double point = 0;
+  const double sut = exponential_tail_bound(x, fit, 1e-9, 0.95, &point);
+
+  EXPECT_NEAR(point, fit.threshold + mean * std::log(zeta / 1e-9), 1e-6 * point);
+  // sut = u + sigma_U ln(zeta / p): recover sigma_U and check that 2 k mean / sigma_U is the 5%
+  // point of chi-squared(2k), i.e. P(sigma <= sigma_U) = 0.95 for exponential excesses.
+  const double sigma_upper = (sut - fit.threshold) / std::log(zeta / 1e-9);
+  const boost::math::chi_squared_distribution<double> chi(2.0 * static_cast<double>(k));
+  EXPECT_NEAR(boost::math::cdf(chi, 2.0 * static_cast<double>(k) * mean / sigma_upper), 0.05,
+              1e-9);
+  EXPECT_GT(sigma_upper, mean);
+  EXPECT_GT(exponential_tail_bound(x, fit, 1e-9, 0.99), sut);
+}
+
+TEST(ExponentialTailBoundTest, RecoversAnExponentialTailAndBoundsALighterOne) {
+  // Exponential excesses: the bound at 1e-6 is close above the truth (n large, so the interval is
+  // narrow). A uniform sample's true 1e-6 quantile is its endpoint: the bound is above it.
+  const std::vector<double> e =
+      draw(20000, 42, [](double u) { return 10 * kMs - 0.2 * kMs * std::log(1 - u); });
+  const double e_truth = 10 * kMs - 0.2 * kMs * std::log(1e-6);
+  const GpdFit ef = fit_gpd(e, 0.9);
+  ASSERT_TRUE(ef.ok);
+  const double eb = exponential_tail_bound(e, ef, 1e-6, 0.95);
+  EXPECT_GE(eb, e_truth * 0.99);
+  EXPECT_LE(eb, e_truth * 1.05);
+  const std::vector<double> u = draw(20000, 43, [](double v) { return 9.5 * kMs + 1.0 * kMs * v; });
+  const GpdFit uf = fit_gpd(u, 0.9);
+  ASSERT_TRUE(uf.ok);
+  EXPECT_GE(exponential_tail_bound(u, uf, 1e-6, 0.95), 10.5 * kMs);
+}
+
+TEST(TailShapeTest, RejectsAHeavyTailAndAcceptsLightOnes) {
+  // Pareto with xi = 0.5 above 10 ms: much heavier than exponential.
+  const std::vector<double> heavy =
+      draw(2000, 44, [](double u) { return 10 * kMs + 0.2 * kMs * (std::pow(1 - u, -0.5) - 1) / 0.5; });
+  const std::vector<double> light = gumbel_times(2000, 45);
+  const GpdFit hf = fit_gpd(heavy, 0.9);
+  const GpdFit lf = fit_gpd(light, 0.9);
+  ASSERT_TRUE(hf.ok && lf.ok);
+
+  const TestResult h = tail_shape_test(heavy, hf, 0.01);
+  const TestResult l = tail_shape_test(light, lf, 0.01);
+
+  EXPECT_FALSE(h.passed) << h.detail;
+  EXPECT_LT(h.p_value, 1e-3);
+  EXPECT_TRUE(l.passed) << l.detail;
+  // The statistic is twice the log-likelihood gain of the free shape, so never negative; a fitted
+  // xi <= 0 is no evidence for a heavier tail (p = 1).
+  EXPECT_GE(l.statistic, 0);
+  if (lf.shape <= 0) {
+    EXPECT_EQ(l.p_value, 1);
+  }
 }
 
 TEST(EstimatePwcetTest, GivesNoBoundAndAReasonForDegenerateSamples) {

@@ -14,9 +14,11 @@
 //   x_p = u + sigma / xi * ((p / zeta)^(-xi) - 1)   (xi != 0)
 //   x_p = u + sigma * ln(zeta / p)                   (xi = 0; used for |xi| < 1e-9)
 //
-// with zeta = k / n the fraction of samples above u. The bound reported is the upper limit of a
-// bootstrap confidence interval of x_p (resampling the whole sample, refitting at the same
-// threshold rank), never below the observed maximum.
+// with zeta = k / n the fraction of samples above u. The fitted shape xi says what kind of tail the
+// data has and is checked for stability across thresholds; the bound itself is, by default, the
+// exponential tail's exact upper confidence limit (BoundMethod::kExponentialTail below: exact for
+// xi = 0, conservative for lighter tails, refused for a significantly heavier one), never below
+// the observed maximum.
 #pragma once
 
 #include <cstdint>
@@ -86,10 +88,28 @@ double gpd_quantile(const GpdFit& fit, double exceedance);
 // same excesses, which makes the test accept more readily; the detail says so).
 TestResult gpd_goodness_of_fit(std::span<const double> sample, const GpdFit& fit, double alpha);
 
+// How the bound is computed from the tail (docs/design/0011, "Bounds").
+enum class BoundMethod : std::uint8_t {
+  // The default. The excesses over u fitted with xi = 0 (exponential), the scale's exact upper
+  // confidence limit sigma_U = 2 k mean(y) / chi2_{2k}(1 - confidence) (the sum of k exponential
+  // excesses is Gamma(k, sigma)), and x_p = u + sigma_U ln(zeta / p). An exponential tail bounds
+  // every lighter one (xi < 0: bounded or Weibull-like tails) at the probabilities of interest, so
+  // it is exact for xi = 0 and conservative below; a tail significantly heavier (the `tail_shape`
+  // test: likelihood ratio of the GPD against xi = 0, one-sided) gets no bound. The approach of
+  // MBPTA-CV (Abella et al., ACM TODAES 22(2), 2017), with an exact interval instead of the CV test.
+  kExponentialTail,
+  // The fitted GPD's quantile and its percentile-bootstrap upper limit. Kept for comparison: it
+  // covers the true quantile less often than its stated confidence at k = 100 excesses
+  // (docs/BENCHMARKS.md, "pWCET coverage").
+  kGpdBootstrap,
+};
+const char* to_string(BoundMethod m);
+
 struct TailOptions {
-  double exceedance = 1e-9;          // per-job probability that the bound is exceeded
-  double confidence = 0.95;          // of the bootstrap upper limit
-  std::uint32_t bootstrap = 200;     // resamples (0: no interval; the bound is the point estimate)
+  double exceedance = 1e-9;  // per-job probability that the bound is exceeded
+  double confidence = 0.95;  // of the upper confidence limit
+  BoundMethod method = BoundMethod::kExponentialTail;
+  std::uint32_t bootstrap = 200;  // kGpdBootstrap: resamples (0: the bound is the point estimate)
   double threshold_quantile = 0.90;  // the threshold of the reported fit
   // The thresholds of the stability check: the shape parameter and the quantile are refitted at
   // each; stable when every quantile is within `stability_tolerance` (relative) of the reported
@@ -106,13 +126,16 @@ struct TailOptions {
 struct PwcetEstimate {
   std::optional<double> bound;  // ns; empty: no pWCET (`reason`)
   std::string reason;           // why there is none (failed precondition, too few samples, ...)
-  double point = 0;             // the quantile of the reported fit (0 when !fit.ok)
+  // The method's point estimate of the quantile (kExponentialTail: u + mean(y) ln(zeta / p);
+  // kGpdBootstrap: the fitted GPD's), 0 when there is no fit.
+  double point = 0;
   double observed_max = 0;
   GpdFit fit;                               // at options.threshold_quantile
   std::vector<GpdFit> stability;            // at each options.stability_thresholds
-  std::vector<double> stability_quantiles;  // gpd_quantile at each (0 where not ok)
+  std::vector<double> stability_quantiles;  // the method's point at each (0 where no fit)
   bool stable = false;
-  std::vector<TestResult> tests;    // ljung_box, runs, ks_halves, gpd_fit (in that order)
+  // ljung_box, runs, ks_halves, gpd_fit, and for kExponentialTail tail_shape (in that order).
+  std::vector<TestResult> tests;
   bool preconditions_hold = false;  // every test passed and the fit is stable
 };
 
@@ -123,6 +146,18 @@ struct PwcetEstimate {
 // fewer than half of them with a fit gives no bound, and so does a sample with a NaN or an
 // infinity (then `tests` is empty). The bootstrap runs only where a bound will be given.
 PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions& options);
+
+// The one-sided likelihood-ratio test that the tail is not heavier than exponential: H0 xi = 0
+// against xi > 0, statistic 2 (loglik GPD - loglik exponential), p-value half the chi-squared(1)
+// tail when the fitted xi > 0 (the boundary case of Self and Liang 1987), 1 otherwise. Requires
+// fit.ok; `sample` is the whole sample.
+TestResult tail_shape_test(std::span<const double> sample, const GpdFit& fit, double alpha);
+
+// The exponential-tail bound of the excesses over fit.threshold (kExponentialTail above) at
+// `exceedance` and `confidence`; `point` (optional) receives u + mean(y) ln(zeta / p). Requires
+// fit.ok.
+double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit,
+                              double exceedance, double confidence, double* point = nullptr);
 
 // Convergence of the pWCET point estimate as samples arrive: the estimate is recomputed on the
 // first b, 2b, 3b, ... samples (b = `block`), from options.min_samples on; it has converged at the
