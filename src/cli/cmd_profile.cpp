@@ -33,6 +33,7 @@ struct ProfileArgs {
   std::uint64_t seed = 1;
   std::uint32_t core = 0;
   std::string out;
+  std::string gap = "0ms";
   std::uint64_t validate = 0;
   bool json = false;
   bool quiet = false;
@@ -208,6 +209,11 @@ int run_profile(const ProfileArgs& args) {
   measure.seed = args.seed;
   measure.core = args.core;
   measure.exceedance = args.exceedance;
+  if (args.gap != "0ms" && args.gap != "0") {
+    const std::optional<Duration> gap = positive_duration_option("--gap", args.gap);
+    if (!gap) return kExitBadInput;
+    measure.gap = *gap;
+  }
   profile::BoundOptions bounds;
   bounds.tail.exceedance = args.exceedance;
   bounds.tail.confidence = args.confidence;
@@ -310,6 +316,9 @@ void register_profile(CLI::App& app, ExitCode& exit) {
                   "empirical bound = observed maximum x margin (default 1.2)");
   cmd->add_option("--bootstrap", args->bootstrap, "bootstrap resamples (0: the point estimate)");
   cmd->add_option("--seed", args->seed, "seed of the inputs, the sim draws and the bootstrap");
+  cmd->add_option("--gap", args->gap,
+                  "model tasks: an idle gap drawn uniformly in [0, GAP] before every sample "
+                  "(e.g. 5ms), so that consecutive samples share less platform state");
   cmd->add_option("--core", args->core, "core the measured compute thread is pinned to");
   cmd->add_option("--out", args->out,
                   "folder for <task>.profile.json (default: the workload's profiles.dir, else "

@@ -16,6 +16,7 @@
 #include "aegisrt/backend/registry.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
+#include "aegisrt/core/random.hpp"
 #include "aegisrt/sim/sim_backend.hpp"
 
 namespace aegisrt::profile {
@@ -304,6 +305,15 @@ Result<Samples> measure_runner(const Workload& w, const Task& task, const Measur
     const std::string phase =
         prefix + "run " + std::to_string(r + 1) + " of " + std::to_string(sizes.size());
     for (std::uint32_t i = 0; i < sizes[r]; ++i) {
+      if (o.gap > Duration::zero()) {
+        const std::int64_t g = random_between(0, o.gap.count(), o.seed, RandomStream::kGenerator,
+                                              task.id, s.job.size());
+        // Spin rather than sleep: the core stays busy (no idle state, no frequency drop), and the
+        // sample's phase against periodic platform events (the timer tick) is randomised.
+        const TimePoint until = clock.now() + Duration::ns(g);
+        while (clock.now() < until) {
+        }
+      }
       Duration total;
       for (std::size_t k = 0; k < m.segment_count(); ++k) {
         const TimePoint t0 = clock.now();
@@ -413,8 +423,8 @@ Series analyse_series(std::string name, std::vector<Duration> samples,
   } else {
     std::string why = s.estimate.reason;
     if (!s.ks_runs.passed) {
-      why += (why.empty() ? "" : "; ") +
-             (s.ks_runs.detail.empty() ? std::string("ks_runs rejected") : s.ks_runs.detail);
+      why += (why.empty() ? "" : "; ") + std::string("ks_runs: ") +
+             (s.ks_runs.detail.empty() ? std::string("rejected") : s.ks_runs.detail);
     }
     if (why.empty()) why = "no tail estimate";
     s.pwcet_reason = why;

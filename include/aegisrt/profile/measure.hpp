@@ -52,6 +52,11 @@ struct MeasureOptions {
   std::uint32_t core = 0;    // the measured compute thread's core
   std::uint64_t seed = 1;    // sim draws; seeded input of model tasks: task_input_seed
   double exceedance = 1e-9;  // of the running estimate shown by the progress display
+  // Model tasks: an idle gap before every sample, drawn uniformly in [0, gap] (seeded), so that
+  // consecutive samples do not share the platform's short-lived state (the last inference's
+  // caches, a frequency step, a neighbour's burst): what the independence tests check. Zero:
+  // back to back.
+  Duration gap;
   // Called after every sample on the measuring thread; may be empty. Must be cheap (a terminal
   // line at most): it runs between two timed inferences, never inside one.
   std::function<void(const Progress&)> on_progress;
