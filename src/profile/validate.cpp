@@ -57,6 +57,23 @@ Result<Validation> validate_profile(const Workload& w, TaskId id, const Profile&
     v.checks.push_back(check("job pwcet", *profile.job.pwcet, s->job, profile.exceedance, alpha));
   }
   v.checks.push_back(check("job empirical", profile.job.empirical, s->job, std::nullopt, alpha));
+  if (!profile.job.pwcet && profile.job.samples.size() >= 100) {
+    // What the pWCET would have been had the failed tests been ignored: never written to the
+    // profile nor used by admission, checked here to show what the refusal protects against.
+    std::vector<double> x(profile.job.samples.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x[i] = static_cast<double>(profile.job.samples[i].count());
+    const GpdFit fit = fit_gpd(x, 0.9);
+    if (fit.ok) {
+      const double b = std::max(exponential_tail_bound(x, fit, profile.exceedance,
+                                                       profile.confidence),
+                                static_cast<double>(profile.job.observed.max->count()));
+      v.checks.push_back(check("job pwcet, tests ignored", Duration::ns(static_cast<std::int64_t>(
+                                                               std::ceil(b))),
+                               s->job, profile.exceedance, alpha));
+      v.checks.back().informational = true;
+    }
+  }
   // The sum of the segment bounds admission uses: what per-segment admission charges a job.
   Duration sum_bound, sum_empirical;
   std::size_t with_pwcet = 0;
