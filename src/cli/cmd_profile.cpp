@@ -161,14 +161,23 @@ nlohmann::json validation_json(const profile::Validation& v) {
           {"checks", checks}};
 }
 
+std::string general(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 void print_validation(const profile::Validation& v) {
   std::printf("  validation on %llu fresh jobs (max %s ms):\n",
               static_cast<unsigned long long>(v.jobs), ms(v.fresh.max).c_str());
   for (const profile::BoundCheck& c : v.checks) {
-    std::printf("    %-26s bound %s ms: %llu of %llu above, tightness %.3f%s\n", c.name.c_str(),
-                ms(c.bound).c_str(), static_cast<unsigned long long>(c.exceedances),
-                static_cast<unsigned long long>(c.trials), c.tightness,
-                c.p_value ? (", binomial p " + std::to_string(*c.p_value) +
+    const bool pooled = c.bound == Duration::zero();  // each segment against its own bound
+    std::printf("    %-26s %s: %llu of %llu above%s%s\n", c.name.c_str(),
+                pooled ? "bounds per segment" : ("bound " + ms(c.bound) + " ms").c_str(),
+                static_cast<unsigned long long>(c.exceedances),
+                static_cast<unsigned long long>(c.trials),
+                pooled ? "" : (", tightness " + std::to_string(c.tightness).substr(0, 5)).c_str(),
+                c.p_value ? (", binomial p " + general(*c.p_value) +
                              (c.optimistic ? " OPTIMISTIC" : " (not optimistic)") +
                              (c.informational ? " [not a stated bound: its tests failed]" : ""))
                                 .c_str()

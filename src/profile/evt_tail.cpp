@@ -464,7 +464,17 @@ PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions&
     if (!f.ok) {
       unstable.push_back(fmt::format("no fit at the {:g} threshold ({})", q, f.method));
     } else if (e.fit.ok) {
-      const double change = std::abs(x - e.point) / std::abs(e.point);
+      // The GPD quantile should not move with the threshold either way. The exponential-tail
+      // estimate of a lighter tail falls as the threshold rises (its mean excess shrinks), and
+      // every threshold's bound is conservative, so only a rise counts: an estimate above the
+      // reported one at a higher threshold, or below it at a lower one, says the tail grows
+      // heavier further out.
+      double change = (x - e.point) / std::abs(e.point);
+      if (!exponential) {
+        change = std::abs(change);
+      } else if (q < options.threshold_quantile) {
+        change = -change;
+      }
       if (!(change <= options.stability_tolerance)) {
         unstable.push_back(fmt::format("{:.4g} at the {:g} threshold is {:.1f}% from {:.4g}", x, q,
                                        100 * change, e.point));

@@ -505,6 +505,27 @@ TEST(ProfileCliTest, WritesAProfilePerTaskThatAdmitReads) {
   EXPECT_NE(json.out.find("\"task\": \"b\""), std::string::npos);
 }
 
+TEST(ProfileCliTest, OnATerminalTheProgressIsOneLineRewrittenInPlace) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "util-linux `script` (a pseudo-terminal) is not installed";
+  }
+  const testing::TempDir dir;
+  const std::string file = dir.write(
+      "w.yaml", "tasks:\n  - {name: a, period_ms: 20, sim: {wcet_ms: 2, distribution: uniform}}\n");
+  // `script` runs the command on a pseudo-terminal and copies what it writes.
+  const auto sut = testing::run_command("script -qec \"'" + std::string(AEGISRT_CLI_PATH) +
+                                        "' profile '" + file + "' --samples 150\" /dev/null");
+  ASSERT_EQ(sut.exit_code, 0) << sut.err << sut.out;
+  EXPECT_NE(sut.out.find("\r\033[Ka: run 1 of 4: 1/150 samples"), std::string::npos) << sut.out;
+  EXPECT_NE(sut.out.find("a: run 4 of 4: 150/150 samples"), std::string::npos);
+  // Not one line per sample: every update rewrites the same terminal line until the last.
+  const std::size_t first = sut.out.find("\r\033[K");
+  const std::size_t last = sut.out.find("150/150 samples");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_EQ(sut.out.substr(first, last - first).find('\n'), std::string::npos);
+}
+
 TEST(ProfileCliTest, UnknownTaskNamesTheTasksThereAre) {
   const testing::TempDir dir;
   const std::string file =

@@ -111,9 +111,12 @@ struct TailOptions {
   BoundMethod method = BoundMethod::kExponentialTail;
   std::uint32_t bootstrap = 200;  // kGpdBootstrap: resamples (0: the bound is the point estimate)
   double threshold_quantile = 0.90;  // the threshold of the reported fit
-  // The thresholds of the stability check: the shape parameter and the quantile are refitted at
-  // each; stable when every quantile is within `stability_tolerance` (relative) of the reported
-  // one.
+  // The thresholds of the stability check: the shape parameter and the method's point estimate
+  // are refitted at each. kGpdBootstrap: stable when every estimate is within
+  // `stability_tolerance` (relative) of the reported one. kExponentialTail: stable when no
+  // estimate at a higher threshold exceeds the reported one by more than the tolerance, and none
+  // at a lower threshold falls below it by more (a lighter tail's estimate falls as the threshold
+  // rises, and each is conservative; a rise says the tail grows heavier further out).
   std::vector<double> stability_thresholds = {0.80, 0.85, 0.90, 0.95};
   double stability_tolerance = 0.10;
   double alpha = 0.01;     // significance level of every precondition test
