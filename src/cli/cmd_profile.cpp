@@ -347,7 +347,7 @@ void register_profile(CLI::App& app, ExitCode& exit) {
   cmd->callback([args, &exit] { exit.value = run_profile(*args); });
 }
 
-CommandRegistration reg(47, &register_profile);
+CommandRegistration reg(38, &register_profile);
 
 }  // namespace
 }  // namespace aegisrt::cli

@@ -81,7 +81,7 @@ TEST(CliConsistencyTest, NoCommandListsTheCommands) {
   EXPECT_EQ(sut.exit_code, 2);
   EXPECT_TRUE(contains(sut.err,
                        "aegisrt: error: aegisrt: a command is required: one of check, "
-                       "simulate, explain, admit, infer, inspect, plan-memory, experiment"))
+                       "simulate, explain, profile, admit, infer, inspect, plan-memory, experiment"))
       << sut.err;
 }
 
