@@ -25,12 +25,12 @@
 
 namespace {
 
-using aegisrt::profile::BoundMethod;
-using aegisrt::profile::to_string;
 using aegisrt::RandomStream;
+using aegisrt::profile::BoundMethod;
 using aegisrt::profile::estimate_pwcet;
 using aegisrt::profile::PwcetEstimate;
 using aegisrt::profile::TailOptions;
+using aegisrt::profile::to_string;
 
 constexpr double kMs = 1e6;  // ns
 

@@ -60,8 +60,8 @@ int run_admit(const AdmitArgs& args) {
   profile::ApplyOptions apply;
   if (!args.profiles.empty()) apply.dir = args.profiles;
   if (!args.wcet_source.empty()) {
-    for (const WcetSource s : {WcetSource::kAuto, WcetSource::kDeclared, WcetSource::kObservedMax,
-                               WcetSource::kPwcet}) {
+    for (const WcetSource s :
+         {WcetSource::kAuto, WcetSource::kDeclared, WcetSource::kObservedMax, WcetSource::kPwcet}) {
       if (args.wcet_source == to_string(s)) apply.wcet_source = s;
     }
   }

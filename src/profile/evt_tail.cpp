@@ -242,8 +242,8 @@ GpdFit fit_sorted(std::span<const double> sorted, double q) {
 std::pair<double, std::size_t> excess_mean(std::span<const double> sorted, const GpdFit& fit) {
   double sum = 0;
   std::size_t k = 0;
-  for (auto it = std::upper_bound(sorted.begin(), sorted.end(), fit.threshold);
-       it != sorted.end(); ++it, ++k)
+  for (auto it = std::upper_bound(sorted.begin(), sorted.end(), fit.threshold); it != sorted.end();
+       ++it, ++k)
     sum += *it - fit.threshold;
   return {k > 0 ? sum / static_cast<double>(k) : 0, k};
 }
@@ -399,8 +399,8 @@ TestResult tail_shape_test(std::span<const double> sample, const GpdFit& fit, do
   return r;
 }
 
-double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit,
-                              double exceedance, double confidence, double* point) {
+double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit, double exceedance,
+                              double confidence, double* point) {
   AEGISRT_ASSERT(fit.ok);
   std::vector<double> sorted(sample.begin(), sample.end());
   std::sort(sorted.begin(), sorted.end());
@@ -444,8 +444,8 @@ PwcetEstimate estimate_pwcet(std::span<const double> ordered, const TailOptions&
   if (!e.fit.ok) {
     failures.push_back("tail fit: " + e.fit.method);
   } else {
-    e.point = point_quantile(sorted, options.threshold_quantile, options.exceedance,
-                             options.method);
+    e.point =
+        point_quantile(sorted, options.threshold_quantile, options.exceedance, options.method);
     if (exponential) e.tests.push_back(tail_shape_test(sorted, e.fit, options.alpha));
   }
   bool tests_pass = true;

@@ -65,12 +65,12 @@ Result<Validation> validate_profile(const Workload& w, TaskId id, const Profile&
       x[i] = static_cast<double>(profile.job.samples[i].count());
     const GpdFit fit = fit_gpd(x, 0.9);
     if (fit.ok) {
-      const double b = std::max(exponential_tail_bound(x, fit, profile.exceedance,
-                                                       profile.confidence),
-                                static_cast<double>(profile.job.observed.max->count()));
-      v.checks.push_back(check("job pwcet, tests ignored", Duration::ns(static_cast<std::int64_t>(
-                                                               std::ceil(b))),
-                               s->job, profile.exceedance, alpha));
+      const double b =
+          std::max(exponential_tail_bound(x, fit, profile.exceedance, profile.confidence),
+                   static_cast<double>(profile.job.observed.max->count()));
+      v.checks.push_back(check("job pwcet, tests ignored",
+                               Duration::ns(static_cast<std::int64_t>(std::ceil(b))), s->job,
+                               profile.exceedance, alpha));
       v.checks.back().informational = true;
     }
   }

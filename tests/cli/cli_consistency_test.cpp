@@ -79,9 +79,10 @@ TEST(CliConsistencyTest, NoCommandListsTheCommands) {
   const CliRun sut = run_cli("");
 
   EXPECT_EQ(sut.exit_code, 2);
-  EXPECT_TRUE(contains(sut.err,
-                       "aegisrt: error: aegisrt: a command is required: one of check, "
-                       "simulate, explain, profile, admit, infer, inspect, plan-memory, experiment"))
+  EXPECT_TRUE(
+      contains(sut.err,
+               "aegisrt: error: aegisrt: a command is required: one of check, "
+               "simulate, explain, profile, admit, infer, inspect, plan-memory, experiment"))
       << sut.err;
 }
 

@@ -8,9 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/math/distributions/chi_squared.hpp>
-
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -587,8 +586,7 @@ TEST(ExponentialTailBoundTest, IsTheChiSquaredUpperLimitOfTheScale) {
   // point of chi-squared(2k), i.e. P(sigma <= sigma_U) = 0.95 for exponential excesses.
   const double sigma_upper = (sut - fit.threshold) / std::log(zeta / 1e-9);
   const boost::math::chi_squared_distribution<double> chi(2.0 * static_cast<double>(k));
-  EXPECT_NEAR(boost::math::cdf(chi, 2.0 * static_cast<double>(k) * mean / sigma_upper), 0.05,
-              1e-9);
+  EXPECT_NEAR(boost::math::cdf(chi, 2.0 * static_cast<double>(k) * mean / sigma_upper), 0.05, 1e-9);
   EXPECT_GT(sigma_upper, mean);
   EXPECT_GT(exponential_tail_bound(x, fit, 1e-9, 0.99), sut);
 }
@@ -612,8 +610,8 @@ TEST(ExponentialTailBoundTest, RecoversAnExponentialTailAndBoundsALighterOne) {
 
 TEST(TailShapeTest, RejectsAHeavyTailAndAcceptsLightOnes) {
   // Pareto with xi = 0.5 above 10 ms: much heavier than exponential.
-  const std::vector<double> heavy =
-      draw(2000, 44, [](double u) { return 10 * kMs + 0.2 * kMs * (std::pow(1 - u, -0.5) - 1) / 0.5; });
+  const std::vector<double> heavy = draw(
+      2000, 44, [](double u) { return 10 * kMs + 0.2 * kMs * (std::pow(1 - u, -0.5) - 1) / 0.5; });
   const std::vector<double> light = gumbel_times(2000, 45);
   const GpdFit hf = fit_gpd(heavy, 0.9);
   const GpdFit lf = fit_gpd(light, 0.9);

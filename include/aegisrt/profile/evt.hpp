@@ -96,7 +96,8 @@ enum class BoundMethod : std::uint8_t {
   // every lighter one (xi < 0: bounded or Weibull-like tails) at the probabilities of interest, so
   // it is exact for xi = 0 and conservative below; a tail significantly heavier (the `tail_shape`
   // test: likelihood ratio of the GPD against xi = 0, one-sided) gets no bound. The approach of
-  // MBPTA-CV (Abella et al., ACM TODAES 22(2), 2017), with an exact interval instead of the CV test.
+  // MBPTA-CV (Abella et al., ACM TODAES 22(2), 2017), with an exact interval instead of the CV
+  // test.
   kExponentialTail,
   // The fitted GPD's quantile and its percentile-bootstrap upper limit. Kept for comparison: it
   // covers the true quantile less often than its stated confidence at k = 100 excesses
@@ -159,8 +160,8 @@ TestResult tail_shape_test(std::span<const double> sample, const GpdFit& fit, do
 // The exponential-tail bound of the excesses over fit.threshold (kExponentialTail above) at
 // `exceedance` and `confidence`; `point` (optional) receives u + mean(y) ln(zeta / p). Requires
 // fit.ok.
-double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit,
-                              double exceedance, double confidence, double* point = nullptr);
+double exponential_tail_bound(std::span<const double> sample, const GpdFit& fit, double exceedance,
+                              double confidence, double* point = nullptr);
 
 // Convergence of the pWCET point estimate as samples arrive: the estimate is recomputed on the
 // first b, 2b, 3b, ... samples (b = `block`), from options.min_samples on; it has converged at the
