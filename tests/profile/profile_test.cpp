@@ -506,8 +506,8 @@ TEST(ProfileCliTest, WritesAProfilePerTaskThatAdmitReads) {
 }
 
 TEST(ProfileCliTest, OnATerminalTheProgressIsOneLineRewrittenInPlace) {
-  if (std::system("command -v script > /dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "util-linux `script` (a pseudo-terminal) is not installed";
+  if (testing::run_command("script -qec true /dev/null").exit_code != 0) {
+    GTEST_SKIP() << "no pseudo-terminal here (util-linux `script` is missing or cannot open one)";
   }
   const testing::TempDir dir;
   const std::string file = dir.write(
