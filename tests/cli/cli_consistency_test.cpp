@@ -82,7 +82,7 @@ TEST(CliConsistencyTest, NoCommandListsTheCommands) {
   EXPECT_TRUE(
       contains(sut.err,
                "aegisrt: error: aegisrt: a command is required: one of check, "
-               "simulate, explain, profile, admit, infer, inspect, plan-memory, experiment"))
+               "simulate, run, explain, profile, admit, infer, inspect, plan-memory, experiment"))
       << sut.err;
 }
 

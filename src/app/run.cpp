@@ -1,0 +1,101 @@
+#include "aegisrt/app/run.hpp"
+
+#include "aegisrt/app/admission.hpp"
+#include "aegisrt/backend/runner_backend.hpp"
+#include "aegisrt/core/clock.hpp"
+#include "aegisrt/runtime/timed_sim_backend.hpp"
+
+namespace aegisrt::app {
+
+std::uint64_t RealtimeReport::misses() const {
+  std::uint64_t n = 0;
+  for (const sched::TaskStats& t : stats.tasks) n += t.missed;
+  return n;
+}
+
+std::uint64_t RealtimeReport::unexpected_misses() const {
+  return admission == AdmissionOutcome::kAdmitted ? misses() : 0;
+}
+
+Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& opts) {
+  RealtimeReport report;
+  report.workload = std::move(workload);
+  Workload& w = report.workload;
+
+  analysis::AdmitOptions admit_options;
+  admit_options.scaling_precision = 0;
+  admit_options.preemption_advice = false;
+  auto applied = apply_profiles(w, admit_options);
+  if (!applied.ok()) return applied.error();
+  for (const std::string& warning : applied->warnings) report.notes.push_back(warning);
+  if (Status st = add_planned_memory(w, admit_options); !st.ok()) return st.error();
+  auto verdict = analysis::admit(w, admit_options);
+  if (!verdict.ok()) return verdict.error();
+  report.verdict = std::move(*verdict);
+  if (report.verdict.schedulable) {
+    report.admission = AdmissionOutcome::kAdmitted;
+  } else if (opts.force) {
+    report.admission = AdmissionOutcome::kForced;
+  } else {
+    return report;
+  }
+
+  sched::RunOptions run;
+  run.horizon = opts.duration;
+  run.seed = opts.seed;
+  run.external = opts.external;
+  if (opts.keep_trace) {
+    const trace::TraceCapacity size = trace::trace_capacity(w, run);
+    const std::uint64_t bytes =
+        size.records * sizeof(sched::TraceRecord) + size.candidates * sizeof(sched::Candidate);
+    if (bytes > opts.max_trace_bytes) {
+      return make_error(ErrorCode::kResourceExhausted,
+                        "a trace of this run could need " + std::to_string(bytes >> 20) +
+                            " MiB of memory (limit " + std::to_string(opts.max_trace_bytes >> 20) +
+                            " MiB)",
+                        "shorten the duration or run without a trace");
+    }
+    report.trace = std::make_unique<trace::TraceBuffer>(size.records, size.candidates);
+  }
+
+  SteadyClock clock;
+  std::unique_ptr<backend::Backend> backend;
+  if (w.device.backend == "sim") {
+    backend = std::make_unique<runtime::TimedSimBackend>(clock, opts.seed);
+  } else {
+    backend::RunnerBackendOptions o;
+    o.seed = static_cast<std::uint32_t>(opts.seed);
+    auto made = backend::make_backend(w.device.backend, o);
+    if (!made.ok()) return made.error();
+    backend = std::move(*made);
+  }
+  if (Status st = backend->prepare(w); !st.ok()) return st.error();
+  sched::Scheduler scheduler(w, report.trace.get());
+  if (Status st = scheduler.prepare(run); !st.ok()) return st.error();
+
+  runtime::DispatcherOptions dopts;
+  dopts.core = opts.dispatcher_core;
+  runtime::Dispatcher dispatcher(scheduler, *backend, opts.external, dopts);
+  if (Status st = dispatcher.start(); !st.ok()) return st.error();
+  if (opts.on_started) opts.on_started(dispatcher);
+  dispatcher.join();
+  report.wall = dispatcher.clock().now().since_epoch();
+  report.stats = scheduler.stats();
+  report.dispatcher = dispatcher.stats();
+
+  trace::TraceMeta& meta = report.trace_meta;
+  meta.workload = w.name;
+  meta.backend = w.device.backend;
+  meta.policy = w.scheduler.policy;
+  meta.load_shedding = w.scheduler.load_shedding;
+  meta.seed = opts.seed;
+  meta.horizon = opts.duration;
+  meta.admission =
+      report.admission == AdmissionOutcome::kAdmitted ? "schedulable" : "not schedulable (forced)";
+  meta.admission_detail =
+      report.verdict.test + (report.verdict.advice.empty() ? "" : ": " + report.verdict.advice);
+  for (const Task& t : w.tasks) meta.task_names.push_back(t.name);
+  return report;
+}
+
+}  // namespace aegisrt::app

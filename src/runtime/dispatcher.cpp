@@ -1,0 +1,155 @@
+// The real-time driver (dispatcher.hpp; docs/design/0012-runtime.md, "The dispatcher").
+#include "aegisrt/runtime/dispatcher.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace aegisrt::runtime {
+namespace {
+
+// std::chrono::steady_clock and SteadyClock both read CLOCK_MONOTONIC on Linux: a SteadyClock
+// instant `t` is `d` from now on either.
+std::chrono::steady_clock::time_point chrono_deadline(const SteadyClock& clock, TimePoint t) {
+  const Duration d = t - clock.now();
+  return std::chrono::steady_clock::now() +
+         std::chrono::nanoseconds(std::max<std::int64_t>(0, d.count()));
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(sched::Scheduler& scheduler, backend::Backend& backend,
+                       std::vector<TaskId> external, DispatcherOptions options)
+    : scheduler_(scheduler), backend_(backend), external_(std::move(external)), options_(options) {
+  ring_.resize(std::max<std::uint32_t>(1, options_.submit_capacity));
+  stats_.wake_late.reserve(options_.max_wake_samples);
+}
+
+Dispatcher::~Dispatcher() {
+  request_stop();
+  join();
+}
+
+Status Dispatcher::start() {
+  {
+    const std::lock_guard lock(mutex_);
+    if (started_) {
+      return make_error(ErrorCode::kInvalidArgument, "the dispatcher was started already");
+    }
+    started_ = true;
+  }
+  thread_ = std::thread([this] { body(); });
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return ready_; });
+  if (start_error_) {
+    Error e = *start_error_;
+    lock.unlock();
+    thread_.join();
+    return e;
+  }
+  return Ok{};
+}
+
+bool Dispatcher::submit(TaskId task) {
+  const bool external = std::find(external_.begin(), external_.end(), task) != external_.end();
+  {
+    const std::lock_guard lock(mutex_);
+    if (!external || !ready_ || start_error_ || ring_size_ == ring_.size() || stop_) {
+      ++stats_.submit_refused;
+      return false;
+    }
+  }
+  const TimePoint arrival = clock_->now();
+  {
+    const std::lock_guard lock(mutex_);
+    if (ring_size_ == ring_.size() || stop_) {
+      ++stats_.submit_refused;
+      return false;
+    }
+    ring_[(ring_head_ + ring_size_) % ring_.size()] = {task, arrival};
+    ++ring_size_;
+    ++stats_.submitted;
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void Dispatcher::request_stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Dispatcher::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::body() {
+  if (options_.core) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(*options_.core, &set);
+    stats_.pinning = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0
+                         ? "dispatcher pinned to core " + std::to_string(*options_.core)
+                         : "could not pin the dispatcher to core " + std::to_string(*options_.core);
+  } else {
+    stats_.pinning = "dispatcher not pinned";
+  }
+  {
+    Status st = backend_.prepare_thread();
+    const std::lock_guard lock(mutex_);
+    if (!st.ok()) start_error_ = st.error();
+    clock_.emplace();  // time 0 of the run
+    ready_ = true;
+  }
+  wake_.notify_all();
+  if (start_error_) return;
+
+  for (;;) {
+    // Outside releases first, in arrival order, then the stop flag.
+    bool stop = false;
+    {
+      const std::lock_guard lock(mutex_);
+      while (ring_size_ > 0) {
+        const auto [task, arrival] = ring_[ring_head_];
+        ring_head_ = (ring_head_ + 1) % ring_.size();
+        --ring_size_;
+        (void)scheduler_.release(task, arrival);
+      }
+      stop = stop_;
+    }
+    if (stop) {
+      stats_.stopped_early = true;
+      break;
+    }
+    const sched::Action a = scheduler_.next(clock_->now());
+    if (a.kind == sched::Action::Kind::kDone) break;
+    if (a.kind == sched::Action::Kind::kRun) {
+      const TimePoint start = clock_->now();
+      const backend::SegmentStatus status = backend_.run_segment(a.job, a.segment);
+      scheduler_.finished(a.job, a.segment, status, start, clock_->now());
+      segments_run_.fetch_add(1, std::memory_order_release);
+      continue;
+    }
+    // kIdle: sleep until the next calendar release, an outside release or a stop.
+    std::unique_lock lock(mutex_);
+    const auto woken = [this] { return stop_ || ring_size_ > 0; };
+    if (a.until == TimePoint::max()) {
+      if (external_.empty()) break;  // nothing can ever arrive: the run is over
+      wake_.wait(lock, woken);
+      continue;
+    }
+    if (wake_.wait_until(lock, chrono_deadline(*clock_, a.until), woken)) continue;
+    lock.unlock();
+    const Duration late = std::max(Duration::zero(), clock_->now() - a.until);
+    ++stats_.wakeups;
+    if (stats_.wake_late.size() < stats_.wake_late.capacity()) stats_.wake_late.push_back(late);
+  }
+  scheduler_.stop(clock_->now());
+}
+
+}  // namespace aegisrt::runtime
