@@ -109,8 +109,8 @@ void print_text(const app::RealtimeReport& r) {
   std::printf("workload %s: policy %s on %s (%s), %s ms of real time\n\n", w.name.c_str(),
               to_string(w.scheduler.policy), w.device.backend.c_str(),
               r.trace_meta.admission.c_str(), ms(r.wall).c_str());
-  std::printf("%-16s %9s %9s %7s %8s %10s %10s %10s %10s %s\n", "task", "released", "completed",
-              "missed", "dropped", "p50 ms", "p99 ms", "max ms", "bound ms", "");
+  std::printf("%-16s %9s %9s %7s %8s %8s %10s %10s %10s %10s %s\n", "task", "released", "completed",
+              "missed", "dropped", "overruns", "p50 ms", "p99 ms", "max ms", "bound ms", "");
   for (const Task& t : w.tasks) {
     const sched::TaskStats& st = r.stats.tasks[t.id];
     const Summary s = st.summary();

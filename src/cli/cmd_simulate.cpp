@@ -30,6 +30,7 @@ constexpr sched::DropReason kReportedDrops[] = {
     sched::DropReason::kQueueFullOldest, sched::DropReason::kQueueFullNewest,
     sched::DropReason::kRejected,        sched::DropReason::kShed,
     sched::DropReason::kDeadlineAbort,   sched::DropReason::kBackendFailure,
+    sched::DropReason::kOverrun,         sched::DropReason::kSkipped,
 };
 
 // Milliseconds with three decimals and no unit: the column headers and the sentence name it.

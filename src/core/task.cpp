@@ -85,6 +85,18 @@ const char* to_string(Distribution d) {
   return "?";
 }
 
+const char* to_string(OnOverrun o) {
+  switch (o) {
+    case OnOverrun::kContinue:
+      return "continue";
+    case OnOverrun::kAbort:
+      return "abort";
+    case OnOverrun::kSkipNext:
+      return "skip_next";
+  }
+  return "?";
+}
+
 const char* to_string(WcetSource s) {
   switch (s) {
     case WcetSource::kAuto:

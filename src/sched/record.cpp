@@ -38,6 +38,10 @@ const char* to_string(DropReason r) {
       return "deadline_abort";
     case DropReason::kBackendFailure:
       return "backend_failure";
+    case DropReason::kOverrun:
+      return "overrun";
+    case DropReason::kSkipped:
+      return "skipped_after_overrun";
     case DropReason::kCount:
       break;
   }

@@ -20,6 +20,7 @@ struct Job {
   TimePoint deadline;
   std::uint32_t next_segment = 0;
   Duration remaining;
+  bool overran = false;  // counted once per job
 };
 
 // A fixed-capacity FIFO of waiting jobs, reserved at prepare().
@@ -61,6 +62,8 @@ struct TaskState {
   std::uint64_t next_seq = 0;
   TimePoint next_arrival;
   TimePoint next_release;
+  // The previous job overran and the task says on_overrun: skip_next: drop the next release.
+  bool skip_next = false;
 };
 
 }  // namespace
@@ -175,7 +178,11 @@ struct Scheduler::Impl {
     ++ts.next_seq;
     ++stats.tasks[t.id].released;
 
-    if (ts.queue.full()) {
+    if (ts.skip_next) {
+      // The task's previous job overran and its task says on_overrun: skip_next.
+      ts.skip_next = false;
+      drop(ts, j, j.release, DropReason::kSkipped);
+    } else if (ts.queue.full()) {
       switch (t.queue.on_full) {
         case OnFull::kDropOldest: {
           const Job old = ts.queue.pop_front();
@@ -412,6 +419,22 @@ struct Scheduler::Impl {
     }
     current.remaining -= t.segments[seg].wcet;
     ++current.next_segment;
+    // The time budget: each segment within its WCET (so the job within the task's WCET, their
+    // sum, which is what admission charged).
+    const bool over = end - start > t.segments[seg].wcet;
+    const bool first_overrun = over && !current.overran;
+    if (first_overrun) {
+      current.overran = true;
+      ++st.overruns;
+      if (t.on_overrun == OnOverrun::kSkipNext) ts.skip_next = true;
+    }
+    if (first_overrun && t.on_overrun == OnOverrun::kAbort &&
+        current.next_segment < t.segments.size()) {
+      // Stopped at this boundary: the rest of the job never runs.
+      has_current = false;
+      drop(ts, current, end, DropReason::kOverrun);
+      return;
+    }
     if (current.next_segment == t.segments.size()) {
       has_current = false;
       ++st.completed;

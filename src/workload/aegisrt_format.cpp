@@ -31,6 +31,7 @@ constexpr KeySpec kTaskKeys[] = {{"name"},
                                  {"criticality"},
                                  {"queue"},
                                  {"on_miss"},
+                                 {"on_overrun"},
                                  {"memory", UF::kSize},
                                  {"sim"},
                                  {"model"},
@@ -45,6 +46,7 @@ const std::array<std::string, 5> kPolicies = {"np-edf", "np-fp", "fifo", "lp-edf
 const std::array<std::string, 3> kCriticalities = {"low", "normal", "high"};
 const std::array<std::string, 3> kOnFull = {"drop_oldest", "drop_newest", "reject"};
 const std::array<std::string, 2> kOnMiss = {"complete", "abort"};
+const std::array<std::string, 3> kOnOverrun = {"continue", "abort", "skip_next"};
 const std::array<std::string, 4> kDistributions = {"constant", "uniform", "normal", "empirical"};
 // In WcetSource order.
 const std::array<std::string, 4> kWcetSources = {"auto", "declared", "observed_max", "pwcet"};
@@ -459,6 +461,11 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
     auto idx = read_enum(ctx, m->value, kOnMiss, "an on_miss policy");
     if (!idx) return idx.error();
     t.on_miss = static_cast<OnMiss>(*idx);
+  }
+  if (const Field* o = map->get("on_overrun")) {
+    auto idx = read_enum(ctx, o->value, kOnOverrun, "an on_overrun action");
+    if (!idx) return idx.error();
+    t.on_overrun = static_cast<OnOverrun>(*idx);
   }
   if (const Field* m = map->get("memory")) {
     auto bytes = read_size(ctx, m->value, m->unit);

@@ -30,6 +30,7 @@ Json task_json(const Task& t) {
   j["criticality"] = to_string(t.criticality);
   j["queue"] = Json{{"capacity", t.queue.capacity}, {"on_full", to_string(t.queue.on_full)}};
   j["on_miss"] = to_string(t.on_miss);
+  j["on_overrun"] = to_string(t.on_overrun);
   j["memory_bytes"] = t.memory_bytes;
   if (t.sim) {
     const SimSpec& s = *t.sim;

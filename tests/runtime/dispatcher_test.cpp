@@ -134,6 +134,60 @@ TEST(DispatcherTest, StopEndsTheRunAfterTheRunningSegment) {
   EXPECT_GE(stats.tasks[0].completed + stats.tasks[1].completed, 3u);
 }
 
+// A device on which task 0's job 3 fails (an engine error) and its job 5's first segment runs
+// 4 ms past its WCET; every other segment takes a quarter of its WCET (a margin for the machine's
+// noise, which the counts below tolerate anyway).
+class FaultyBackend final : public backend::Backend {
+ public:
+  explicit FaultyBackend(const SteadyClock& clock) : clock_(clock) {}
+  const char* name() const override { return "faulty"; }
+  Status prepare(const Workload&) override { return Ok{}; }
+  backend::SegmentStatus run_segment(const backend::JobRef& job, std::uint32_t segment) override {
+    if (job.task->id == 0 && job.job == 3) return backend::SegmentStatus::kFailed;
+    const Duration wcet = job.task->segments[segment].wcet;
+    const bool overrun = job.task->id == 0 && job.job == 5 && segment == 0;
+    const TimePoint until =
+        clock_.now() + (overrun ? wcet + Duration::ms(4) : Duration::ns(wcet.count() / 4));
+    while (clock_.now() < until) {
+    }
+    return backend::SegmentStatus::kOk;
+  }
+
+ private:
+  const SteadyClock& clock_;
+};
+
+TEST(DispatcherTest, AFailedAndAnOverrunningJobCostOnlyTheirOwnTask) {
+  Workload w = two_tasks();
+  w.tasks[0].segments = {{"s0", Duration::ms(2)}, {"s1", Duration::ms(2)}};
+  w.tasks[0].on_overrun = OnOverrun::kAbort;
+  sched::Scheduler scheduler(w, nullptr);
+  sched::RunOptions run;
+  run.horizon = Duration::ms(200);
+  ASSERT_TRUE(scheduler.prepare(run).ok());
+  SteadyClock clock;
+  FaultyBackend backend(clock);
+  ASSERT_TRUE(backend.prepare(w).ok());
+  runtime::Dispatcher sut(scheduler, backend, {});
+  ASSERT_TRUE(sut.start().ok());
+  sut.join();
+
+  const sched::TaskStats& faulty = scheduler.stats().tasks[0];
+  EXPECT_EQ(faulty.released, 20u);
+  EXPECT_EQ(faulty.dropped[static_cast<std::size_t>(sched::DropReason::kBackendFailure)], 1u);
+  // The injected overrun aborts job 5 at its first boundary (a preemption of the test process
+  // longer than 1.5 ms could add one, hence at least).
+  EXPECT_GE(faulty.dropped[static_cast<std::size_t>(sched::DropReason::kOverrun)], 1u);
+  EXPECT_GE(faulty.overruns, 1u);
+  EXPECT_EQ(faulty.completed + faulty.dropped_total(), 20u);
+  // The other task loses nothing to them.
+  const sched::TaskStats& other = scheduler.stats().tasks[1];
+  EXPECT_EQ(other.released, 10u);
+  EXPECT_EQ(other.dropped[static_cast<std::size_t>(sched::DropReason::kBackendFailure)], 0u);
+  EXPECT_EQ(other.dropped[static_cast<std::size_t>(sched::DropReason::kOverrun)], 0u);
+  EXPECT_EQ(other.completed + other.dropped_total(), 10u);
+}
+
 TEST(RunRealtimeTest, RefusesAnUnschedulableSetUnlessForced) {
   Workload w = two_tasks();
   w.tasks[0].segments[0].wcet = Duration::ms(11);  // U > 1

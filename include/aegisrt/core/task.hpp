@@ -33,6 +33,15 @@ enum class OnMiss : std::uint8_t {
   kAbort,     // it is dropped at its deadline (a running job at its next segment boundary)
 };
 
+// What happens to a job that overruns its time budget: a segment that ran longer than the WCET
+// admission used for it (the job's budget is their sum). The check is made at each segment
+// boundary; an overrun in a job's last segment can only be counted.
+enum class OnOverrun : std::uint8_t {
+  kContinue,  // the job runs on; the overrun is counted and reported
+  kAbort,     // the job is dropped at the boundary (DropReason::kOverrun): the device is freed
+  kSkipNext,  // the job runs on and the task's next release is dropped (DropReason::kSkipped)
+};
+
 struct QueueConfig {
   std::uint32_t capacity = 1;
   OnFull on_full = OnFull::kDropOldest;
@@ -101,6 +110,7 @@ struct Task {
   Criticality criticality = Criticality::kNormal;
   QueueConfig queue;
   OnMiss on_miss = OnMiss::kComplete;
+  OnOverrun on_overrun = OnOverrun::kContinue;
   std::vector<Segment>
       segments;  // at least one to be scheduled; empty for a model not yet profiled
   std::uint64_t memory_bytes =
@@ -153,6 +163,7 @@ struct Workload {
 const char* to_string(Policy p);
 const char* to_string(OnFull f);
 const char* to_string(OnMiss m);
+const char* to_string(OnOverrun o);  // continue, abort, skip_next
 const char* to_string(Criticality c);
 const char* to_string(ArrivalKind a);
 const char* to_string(Distribution d);

@@ -32,6 +32,8 @@ enum class DropReason : std::uint8_t {
   kShed,             // load shedding, to protect high-criticality work
   kDeadlineAbort,    // reached its deadline unfinished, and its task says on_miss: abort
   kBackendFailure,   // the backend failed a segment
+  kOverrun,          // overran its time budget, and its task says on_overrun: abort
+  kSkipped,          // released after its task's previous job overran (on_overrun: skip_next)
   kCount,
 };
 

@@ -44,6 +44,9 @@ struct TaskStats {
   std::uint64_t missed = 0;     // completed after the deadline, or aborted at it
   std::array<std::uint64_t, static_cast<std::size_t>(sched::DropReason::kCount)> dropped{};
   std::vector<Duration> responses;  // finish - arrival of each completed job; reserved up front
+  // Jobs that overran their time budget (a segment past its WCET, or the job past the task's
+  // WCET), whatever the task's on_overrun did with them.
+  std::uint64_t overruns = 0;
 
   std::uint64_t dropped_total() const;
   // min, mean, nearest-rank percentiles where the sample supports them, max, CV
