@@ -80,6 +80,7 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
          {"released", st.released},
          {"completed", st.completed},
          {"missed", st.missed},
+         {"overruns", st.overruns},
          {"dropped", dropped},
          {"response_ns",
           {{"min", ns_or_null(s.min)},
@@ -117,10 +118,11 @@ void print_text(const app::RealtimeReport& r) {
     const Duration bound = bound_or_max(r, t.id);
     const bool within = within_bound(r, t.id, s);
     std::printf(
-        "%-16s %9llu %9llu %7llu %8llu %10s %10s %10s %10s %s\n", t.name.c_str(),
+        "%-16s %9llu %9llu %7llu %8llu %8llu %10s %10s %10s %10s %s\n", t.name.c_str(),
         static_cast<unsigned long long>(st.released), static_cast<unsigned long long>(st.completed),
         static_cast<unsigned long long>(st.missed),
-        static_cast<unsigned long long>(st.dropped_total()), ms(s.p50).c_str(), ms(s.p99).c_str(),
+        static_cast<unsigned long long>(st.dropped_total()),
+        static_cast<unsigned long long>(st.overruns), ms(s.p50).c_str(), ms(s.p99).c_str(),
         ms(s.max).c_str(), bound == Duration::max() ? "-" : ms(bound).c_str(),
         within ? "" : "ABOVE THE BOUND");
   }

@@ -249,8 +249,10 @@ TEST(RunCliTest, RunsASimWorkloadAndRefusesAnOverload) {
   EXPECT_EQ(run.exit_code, 0) << run.err << run.out;
   EXPECT_NE(run.out.find("face_front"), std::string::npos);
   EXPECT_NE(run.out.find("bound ms"), std::string::npos);
-  EXPECT_NE(testing::read_file(dir.path() / "t.json").find("\"response_bound_ns\""),
-            std::string::npos);
+  const std::string telemetry = testing::read_file(dir.path() / "t.json");
+  EXPECT_NE(telemetry.find("\"response_bound_ns\""), std::string::npos);
+  EXPECT_NE(telemetry.find("\"overruns\""), std::string::npos);
+  EXPECT_NE(run.out.find("overruns"), std::string::npos);
   const std::string overload = std::string(AEGISRT_SOURCE_DIR) + "/examples/overload.yaml";
   const auto refused = testing::run_cli("run '" + overload + "' --duration 100ms");
   EXPECT_EQ(refused.exit_code, 3) << refused.err;

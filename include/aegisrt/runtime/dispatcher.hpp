@@ -3,9 +3,11 @@
 //
 // The dispatcher thread asks the scheduler what to do (`next(now)`). It runs each decided segment
 // on the backend, which blocks the thread for the segment, and reports the measured start and end.
-// When the scheduler is idle until a calendar release, the thread sleeps until that absolute time,
-// or until an outside release (submit) or a stop wakes it; how late each timed wake-up came is
-// kept (the timer overshoot the analysis's release overhead must cover). Overheads are spent for
+// When the scheduler is idle until a calendar release, the thread sleeps until that absolute time:
+// with clock_nanosleep(TIMER_ABSTIME) when no task is external (in slices of at most 50 ms, so a
+// stop is seen), else on a condition variable that an outside release (submit) or a stop also
+// wakes. How late each timed wake-up came is kept (the timer overshoot the analysis's release
+// overhead must cover). Overheads are spent for
 // real; Action::overhead is ignored.
 //
 // Threads: the dispatcher thread owns the scheduler and the backend after start(); submit() and
@@ -82,6 +84,11 @@ class Dispatcher {
 
  private:
   void body();
+  bool stop_requested();
+  void record_wake(Duration late);
+  // The longest clock_nanosleep slice of an idle wait when no task is external: a stop is seen
+  // within it.
+  static constexpr Duration kStopSlice = Duration::ms(50);
 
   sched::Scheduler& scheduler_;
   backend::Backend& backend_;
