@@ -70,7 +70,9 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
     backend = std::move(*made);
   }
   if (Status st = backend->prepare(w); !st.ok()) return st.error();
-  sched::Scheduler scheduler(w, report.trace.get());
+  runtime::OutcomeSink outcomes(report.trace.get(), opts.on_outcome);
+  sched::Scheduler scheduler(w, opts.on_outcome ? static_cast<sched::TraceSink*>(&outcomes)
+                                                : report.trace.get());
   if (Status st = scheduler.prepare(run); !st.ok()) return st.error();
 
   runtime::DispatcherOptions dopts;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "aegisrt/app/run.hpp"
@@ -203,6 +204,38 @@ TEST(RunRealtimeTest, RefusesAnUnschedulableSetUnlessForced) {
   EXPECT_EQ(forced->admission, app::AdmissionOutcome::kForced);
   EXPECT_EQ(forced->unexpected_misses(), 0u);  // a forced set's misses are expected
   EXPECT_EQ(forced->stats.tasks[0].released, 5u);
+}
+
+TEST(RunRealtimeTest, EveryJobsOutcomeReachesTheCallbackAsItHappens) {
+  Workload w = two_tasks();
+  w.tasks[1].queue.capacity = 1;
+  w.tasks[1].queue.on_full = OnFull::kDropNewest;
+  app::RealtimeOptions o;
+  o.duration = Duration::ms(150);
+  std::vector<std::uint64_t> completed(2), dropped(2);
+  std::set<std::pair<TaskId, std::uint64_t>> seen;
+  bool once = true;
+  o.on_outcome = [&](const runtime::JobOutcome& out) {
+    // One thread, the dispatcher's: no lock needed here. Each job ends exactly once.
+    once = seen.insert({out.task, out.job}).second && once;
+    if (out.status == runtime::JobOutcome::Status::kCompleted) {
+      ++completed[out.task];
+      EXPECT_EQ(out.response, out.at - out.arrival);
+    } else {
+      ++dropped[out.task];
+      EXPECT_NE(out.reason, sched::DropReason::kNone);
+    }
+  };
+
+  auto sut = app::run_realtime(w, o);
+
+  ASSERT_TRUE(sut.ok()) << sut.error().to_string();
+  EXPECT_TRUE(once);
+  for (TaskId id : {0u, 1u}) {
+    EXPECT_EQ(completed[id], sut->stats.tasks[id].completed);
+    EXPECT_EQ(dropped[id], sut->stats.tasks[id].dropped_total());
+    EXPECT_EQ(completed[id] + dropped[id], sut->stats.tasks[id].released);
+  }
 }
 
 TEST(RunRealtimeTest, RealModelsOnCpuAccountForEveryJob) {

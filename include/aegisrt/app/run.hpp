@@ -13,6 +13,7 @@
 #include "aegisrt/core/result.hpp"
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/runtime/dispatcher.hpp"
+#include "aegisrt/runtime/outcomes.hpp"
 #include "aegisrt/sched/scheduler.hpp"
 #include "aegisrt/trace/buffer.hpp"
 #include "aegisrt/trace/chrome.hpp"
@@ -30,6 +31,9 @@ struct RealtimeOptions {
   // Called on the calling thread once the dispatcher runs (to submit frames, or to stop it on a
   // signal); it may keep the reference until run_realtime returns.
   std::function<void(runtime::Dispatcher&)> on_started;
+  // Every job's outcome (completed with its response, or dropped with its reason), on the
+  // dispatcher thread as it happens (runtime/outcomes.hpp says what the callback may do).
+  runtime::OutcomeCallback on_outcome;
 };
 
 struct RealtimeReport {

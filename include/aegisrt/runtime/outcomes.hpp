@@ -1,0 +1,45 @@
+// What happened to each job, as it happens: the completion path of the embedding API.
+//
+// OutcomeSink sits between the scheduler and its trace sink. It forwards every record and, for
+// each job that completes or is dropped, calls the application's callback with the job's outcome.
+// The callback runs on the dispatcher thread inside the scheduler's step, right after the job's
+// last segment (when a model's outputs are still the job's): it must be short, must not block or
+// throw, and may call only Dispatcher::submit and Dispatcher::request_stop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "aegisrt/core/task.hpp"
+#include "aegisrt/core/time.hpp"
+#include "aegisrt/sched/record.hpp"
+
+namespace aegisrt::runtime {
+
+struct JobOutcome {
+  enum class Status : std::uint8_t { kCompleted, kDropped };
+  TaskId task = 0;
+  std::uint64_t job = 0;  // the job's sequence number within its task
+  Status status = Status::kCompleted;
+  sched::DropReason reason = sched::DropReason::kNone;  // kDropped: why
+  TimePoint arrival;
+  TimePoint at;       // completion or drop time
+  Duration response;  // kCompleted: at - arrival
+  bool missed = false;  // completed after its deadline, or dropped at it (on_miss: abort)
+};
+
+using OutcomeCallback = std::function<void(const JobOutcome&)>;
+
+class OutcomeSink final : public sched::TraceSink {
+ public:
+  // `next` (may be null) receives every record; `callback` every job's outcome.
+  OutcomeSink(sched::TraceSink* next, OutcomeCallback callback)
+      : next_(next), callback_(std::move(callback)) {}
+  void record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) override;
+
+ private:
+  sched::TraceSink* next_;
+  OutcomeCallback callback_;
+};
+
+}  // namespace aegisrt::runtime

@@ -1,0 +1,26 @@
+#include "aegisrt/runtime/outcomes.hpp"
+
+namespace aegisrt::runtime {
+
+void OutcomeSink::record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) {
+  if (next_ != nullptr) next_->record(r, c);
+  if (!callback_) return;
+  if (r.kind != sched::EventKind::kComplete && r.kind != sched::EventKind::kDrop) return;
+  JobOutcome o;
+  o.task = r.task;
+  o.job = r.job;
+  o.arrival = r.arrival;
+  o.at = r.time;
+  if (r.kind == sched::EventKind::kComplete) {
+    o.status = JobOutcome::Status::kCompleted;
+    o.response = Duration::ns(r.value);
+    o.missed = r.time > r.deadline;
+  } else {
+    o.status = JobOutcome::Status::kDropped;
+    o.reason = r.drop;
+    o.missed = r.drop == sched::DropReason::kDeadlineAbort;
+  }
+  callback_(o);
+}
+
+}  // namespace aegisrt::runtime
