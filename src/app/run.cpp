@@ -1,5 +1,10 @@
 #include "aegisrt/app/run.hpp"
 
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "aegisrt/app/admission.hpp"
 #include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/core/clock.hpp"
@@ -75,8 +80,21 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
                                                 : report.trace.get());
   if (Status st = scheduler.prepare(run); !st.ok()) return st.error();
 
+  if (opts.lock_memory) {
+    // After the models and arenas are loaded and reserved: MCL_CURRENT faults them in and locks
+    // them, MCL_FUTURE locks what the run maps later (it should map nothing).
+    if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0) {
+      report.notes.push_back("memory locked (mlockall): no page faults on the run's memory");
+    } else {
+      report.notes.push_back(std::string("could not lock memory (mlockall: ") +
+                             std::strerror(errno) +
+                             "): pages may fault during the run; raise RLIMIT_MEMLOCK or run with "
+                             "CAP_IPC_LOCK");
+    }
+  }
   runtime::DispatcherOptions dopts;
   dopts.core = opts.dispatcher_core;
+  dopts.rt_priority = opts.rt_priority;
   runtime::Dispatcher dispatcher(scheduler, *backend, opts.external, dopts);
   if (Status st = dispatcher.start(); !st.ok()) return st.error();
   if (opts.on_started) opts.on_started(dispatcher);
@@ -84,6 +102,8 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   report.wall = dispatcher.clock().now().since_epoch();
   report.stats = scheduler.stats();
   report.dispatcher = dispatcher.stats();
+  if (opts.lock_memory) munlockall();
+  report.notes.push_back(report.dispatcher.pinning + "; " + report.dispatcher.priority);
 
   trace::TraceMeta& meta = report.trace_meta;
   meta.workload = w.name;

@@ -29,6 +29,9 @@ struct RunArgs {
   std::string telemetry_path;
   bool json = false;
   bool force = false;
+  int core = 0;
+  int rt_priority = 0;
+  bool no_lock = false;
 };
 
 std::atomic<int> g_signal{0};
@@ -100,7 +103,9 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
                          {"max", ns_or_null(wake.max)}}},
                        {"submitted", r.dispatcher.submitted},
                        {"submit_refused", r.dispatcher.submit_refused},
-                       {"pinning", r.dispatcher.pinning}};
+                       {"pinning", r.dispatcher.pinning},
+                       {"priority", r.dispatcher.priority}};
+  out["notes"] = r.notes;
   out["device"] = {{"busy_ns", r.stats.busy.count()}, {"decisions", r.stats.decisions}};
   return out;
 }
@@ -128,12 +133,12 @@ void print_text(const app::RealtimeReport& r) {
   }
   const Summary wake = summarize(r.dispatcher.wake_late);
   std::printf(
-      "\ntimed wake-ups %llu, late by p50 %s us, p99 %s us, max %s us; %s\n",
+      "\ntimed wake-ups %llu, late by p50 %s us, p99 %s us, max %s us; %s; %s\n",
       static_cast<unsigned long long>(r.dispatcher.wakeups),
       format_duration(wake.p50, {.unit = TimeUnit::kUs, .decimals = 1, .suffix = false}).c_str(),
       format_duration(wake.p99, {.unit = TimeUnit::kUs, .decimals = 1, .suffix = false}).c_str(),
       format_duration(wake.max, {.unit = TimeUnit::kUs, .decimals = 1, .suffix = false}).c_str(),
-      r.dispatcher.pinning.c_str());
+      r.dispatcher.pinning.c_str(), r.dispatcher.priority.c_str());
   if (r.dispatcher.stopped_early)
     std::printf("stopped early by a signal: the counts are partial\n");
 }
@@ -164,6 +169,9 @@ int run(const RunArgs& args) {
   opts.seed = args.seed;
   opts.force = args.force;
   opts.keep_trace = !args.trace_path.empty();
+  if (args.core >= 0) opts.dispatcher_core = args.core;
+  if (args.rt_priority > 0) opts.rt_priority = args.rt_priority;
+  opts.lock_memory = !args.no_lock;
   // SIGINT / SIGTERM: a watcher asks the dispatcher to stop (a handler may only set a flag).
   g_signal.store(0);
   std::signal(SIGINT, on_signal);
@@ -250,6 +258,15 @@ void register_run(CLI::App& app, ExitCode& exit) {
   cmd->add_option("--telemetry", args->telemetry_path, "write the run's telemetry JSON here");
   cmd->add_flag("--json", args->json, "print the telemetry as JSON");
   cmd->add_flag("--force", args->force, "run a set that admission rejects (recorded as forced)");
+  cmd->add_option("--core", args->core,
+                  "pin the dispatcher thread (which runs one-thread engines) to this core; -1: "
+                  "do not pin")
+      ->capture_default_str();
+  cmd->add_option("--rt-priority", args->rt_priority,
+                  "SCHED_FIFO priority 1-99 for the dispatcher (0: the default scheduler; mind "
+                  "the kernel's real-time throttling, docs/design/0012)")
+      ->check(CLI::Range(0, 99));
+  cmd->add_flag("--no-mlock", args->no_lock, "do not lock the process's memory for the run");
   cmd->footer(
       "Exit codes: 0 ok; 1 internal error; 2 bad input; 3 not schedulable (use --force); 5 the "
       "set was admitted but a deadline was missed: a bound or the platform did not hold.");

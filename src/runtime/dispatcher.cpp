@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 namespace aegisrt::runtime {
 namespace {
@@ -114,6 +115,17 @@ void Dispatcher::body() {
                          : "could not pin the dispatcher to core " + std::to_string(*options_.core);
   } else {
     stats_.pinning = "dispatcher not pinned";
+  }
+  if (options_.rt_priority) {
+    sched_param param{};
+    param.sched_priority = *options_.rt_priority;
+    const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+    stats_.priority = rc == 0 ? "dispatcher at SCHED_FIFO " + std::to_string(*options_.rt_priority)
+                              : "could not set SCHED_FIFO " +
+                                    std::to_string(*options_.rt_priority) + " (" +
+                                    std::strerror(rc) + "): default scheduler";
+  } else {
+    stats_.priority = "default scheduler";
   }
   {
     Status st = backend_.prepare_thread();

@@ -28,6 +28,10 @@ struct RealtimeOptions {
   std::uint64_t max_trace_bytes = 4ULL << 30;
   std::vector<TaskId> external;        // tasks released only by Dispatcher::submit
   std::optional<int> dispatcher_core;  // pin the dispatcher thread
+  std::optional<int> rt_priority;      // SCHED_FIFO priority of the dispatcher (empty: none)
+  // mlockall(MCL_CURRENT | MCL_FUTURE) before the run, so that no page of the models, arenas or
+  // stacks faults during it; a failure is reported in the notes and the run goes on.
+  bool lock_memory = false;
   // Called on the calling thread once the dispatcher runs (to submit frames, or to stop it on a
   // signal); it may keep the reference until run_realtime returns.
   std::function<void(runtime::Dispatcher&)> on_started;
@@ -40,7 +44,7 @@ struct RealtimeReport {
   Workload workload;  // as run: segments from the profiles where the tasks' wcet_source says so
   analysis::Verdict verdict;
   AdmissionOutcome admission = AdmissionOutcome::kRefused;
-  std::vector<std::string> notes;  // warnings of the profiles, the dispatcher's pinning
+  std::vector<std::string> notes;  // warnings of the profiles; what the hygiene steps achieved
   sched::RunStats stats;
   runtime::DispatcherStats dispatcher;
   std::unique_ptr<trace::TraceBuffer> trace;

@@ -37,6 +37,11 @@ struct DispatcherOptions {
   std::uint32_t submit_capacity = 1024;      // outside releases waiting for the dispatcher
   std::uint32_t max_wake_samples = 1 << 20;  // timed wake-ups whose lateness is kept
   std::optional<int> core;  // pin the dispatcher thread to this core (best effort, reported)
+  // SCHED_FIFO at this priority for the dispatcher thread (1..99; best effort, reported). Empty:
+  // the default scheduler. Note that Linux throttles real-time threads to
+  // /proc/sys/kernel/sched_rt_runtime_us of every second (950 ms by default): a thread that uses
+  // its share stalls for the rest (docs/design/0012, "Real-time hygiene").
+  std::optional<int> rt_priority;
 };
 
 struct DispatcherStats {
@@ -48,6 +53,7 @@ struct DispatcherStats {
   std::uint64_t submit_refused = 0;  // submit() to a full queue or a task not external
   bool stopped_early = false;        // request_stop() ended the run before the calendar did
   std::string pinning;               // what happened to DispatcherOptions::core
+  std::string priority;              // what happened to DispatcherOptions::rt_priority
 };
 
 class Dispatcher {
