@@ -216,8 +216,9 @@ int run_profile(const ProfileArgs& args) {
   measure.samples = args.samples;
   measure.warmup = args.warmup;
   measure.runs = args.runs;
-  measure.contention =
-      args.contention == "others" ? profile::Contention::kOthers : profile::Contention::kNone;
+  measure.contention = args.contention == "others"        ? profile::Contention::kOthers
+                       : args.contention == "interleaved" ? profile::Contention::kInterleaved
+                                                          : profile::Contention::kNone;
   measure.seed = args.seed;
   measure.core = args.core;
   measure.exceedance = args.exceedance;
@@ -241,7 +242,7 @@ int run_profile(const ProfileArgs& args) {
     const Task& t = w.tasks[id];
     display.begin(t.name);
     const bool sim = w.device.backend == "sim";
-    if (sim && measure.contention == profile::Contention::kOthers) {
+    if (sim && measure.contention != profile::Contention::kNone) {
       std::fprintf(args.json ? stderr : stdout,
                    "%s: sim draws take no time and share nothing: no contention to measure\n",
                    t.name.c_str());
@@ -249,7 +250,7 @@ int run_profile(const ProfileArgs& args) {
     profile::MeasureOptions m = measure;
     if (sim) m.contention = profile::Contention::kNone;
     std::optional<profile::Samples> alone;
-    if (m.contention == profile::Contention::kOthers) {
+    if (m.contention != profile::Contention::kNone) {
       profile::MeasureOptions a = m;
       a.contention = profile::Contention::kNone;
       auto s = profile::measure_task(w, id, a);
@@ -319,8 +320,10 @@ void register_profile(CLI::App& app, ExitCode& exit) {
       ->check(CLI::Range(1u, 100u));
   cmd->add_option("--contention", args->contention,
                   "others: run the workload's other models back to back on the other cores "
-                  "while measuring, and report bound under contention / bound alone")
-      ->check(CLI::IsMember({"none", "others"}));
+                  "while measuring; interleaved: run one segment of another model before each "
+                  "of the task's segments on the same core (the cold caches of a mixed "
+                  "schedule); both report bound under contention / bound alone")
+      ->check(CLI::IsMember({"none", "others", "interleaved"}));
   cmd->add_option("--exceedance", args->exceedance,
                   "per-job exceedance probability of the pWCET bound (default 1e-9)");
   cmd->add_option("--confidence", args->confidence,

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "aegisrt/backend/registry.hpp"
+#include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/core/random.hpp"
@@ -224,6 +225,101 @@ const char* failure_text(backend::RunFailure f) {
                                               : "the engine reported an error";
 }
 
+// Contention `interleaved`, measured as the run executes: every model task of the workload loaded
+// into the runtime's adapter (backend::RunnerBackend, its activations carved from one planned
+// arena for the workload's policy), and another task's whole job run through the same adapter,
+// untimed, before each of the task's segments where the run may switch jobs (the task has a
+// preserved slot, or a region of its own), else before each of its jobs. The task's segments are timed through the
+// adapter's run_segment, so the copies it makes (a job's input at its start, a preempted job's
+// kept bytes restored) are in the samples, as they are in the run's segments.
+Result<Samples> measure_as_run(const Workload& w, const Task& task, const MeasureOptions& o,
+                               Samples s) {
+  Workload as_run = w;
+  for (Task& t : as_run.tasks) {
+    if (t.model) t.segments.clear();  // the engine's segmentation (model.segments)
+  }
+  std::vector<const Task*> others;
+  for (const Task& t : as_run.tasks) {
+    if (t.id != task.id && t.model && !t.model->path.empty()) others.push_back(&t);
+  }
+  const Task& me = as_run.tasks[task.id];
+  SteadyClock clock;
+  ProgressReporter progress(o, o.samples, clock);
+  const std::vector<std::uint32_t> sizes = run_sizes(o.samples, o.runs);
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    backend::RunnerBackendOptions options;
+    options.load.pin = true;
+    options.load.first_core = static_cast<int>(o.core);
+    options.seed = static_cast<std::uint32_t>(o.seed);
+    auto adapter = backend::make_backend(w.device.backend, options);
+    if (!adapter) return adapter.error();
+    if (Status st = (*adapter)->prepare(as_run); !st) return st.error();
+    if (Status st = (*adapter)->prepare_thread(); !st) return st.error();
+    const backend::ModelRunner* mine = (*adapter)->runner(me.id);
+    AEGISRT_ASSERT(mine != nullptr);
+    const std::size_t segments = mine->segment_count();
+    if (r == 0) {
+      s.segments.resize(segments);
+      s.segment_names = mine->info().segment_names;
+      s.platform = current_platform(w.device.backend, mine->info().engine, mine->info().isa,
+                                    static_cast<std::uint32_t>(mine->info().threads), o.core);
+    }
+    // The other tasks' jobs in turn, each whole (it runs start to finish, as a job the policy
+    // lets in between never needs a slot of its own): between every two of our segments where
+    // the carving gave our task a preserved slot (the run may switch jobs there), else before
+    // each of our jobs.
+    std::vector<std::uint64_t> seq(as_run.tasks.size(), 0);
+    std::size_t turn = 0;
+    const bool switchable = me.id < (*adapter)->carving().by_task.size() &&
+                            ((*adapter)->carving().by_task[me.id].slot_offset != memory::kNoOffset ||
+                             !(*adapter)->carving().by_task[me.id].shares_region);
+    const auto other_job = [&]() -> bool {
+      const Task& t = *others[turn];
+      turn = (turn + 1) % others.size();
+      const std::size_t n = (*adapter)->runner(t.id)->segment_count();
+      for (std::uint32_t k = 0; k < n; ++k) {
+        if ((*adapter)->run_segment({&t, seq[t.id]}, k) != backend::SegmentStatus::kOk) return false;
+      }
+      ++seq[t.id];
+      return true;
+    };
+    const std::string phase = "contention interleaved: run " + std::to_string(r + 1) + " of " +
+                              std::to_string(sizes.size());
+    for (std::uint32_t i = 0; i < o.warmup + sizes[r]; ++i) {
+      const bool timed = i >= o.warmup;
+      if (timed && i == o.warmup) s.run_starts.push_back(s.job.size());
+      Duration total;
+      for (std::size_t k = 0; k < segments; ++k) {
+        if ((k == 0 || switchable) && !other_job()) {
+          return make_error(ErrorCode::kInternal,
+                            "task `" + task.name + "`: an interleaved job of another task failed",
+                            "check the workload's models with `aegisrt infer`");
+        }
+        const TimePoint t0 = clock.now();
+        const backend::SegmentStatus st =
+            (*adapter)->run_segment({&me, seq[me.id]}, static_cast<std::uint32_t>(k));
+        const TimePoint t1 = clock.now();
+        if (st != backend::SegmentStatus::kOk) {
+          return make_error(ErrorCode::kInternal,
+                            "task `" + task.name + "`: segment " + std::to_string(k) +
+                                " failed in sample " + std::to_string(s.job.size() + 1),
+                            "check the model with `aegisrt infer`");
+        }
+        if (timed) {
+          s.segments[k].push_back(t1 - t0);
+          total += t1 - t0;
+        }
+      }
+      ++seq[me.id];
+      if (timed) {
+        s.job.push_back(total);
+        progress.sample(phase, s.job);
+      }
+    }
+  }
+  return s;
+}
+
 Result<Samples> measure_runner(const Workload& w, const Task& task, const MeasureOptions& o) {
   if (!task.model || task.model->path.empty()) {
     return make_error(
@@ -245,17 +341,20 @@ Result<Samples> measure_runner(const Workload& w, const Task& task, const Measur
 
   std::vector<const Task*> contenders;
   std::vector<std::uint32_t> cores;
-  if (o.contention == Contention::kOthers) {
+  if (o.contention != Contention::kNone) {
     for (const Task& t : w.tasks) {
       if (t.id != task.id && t.model && !t.model->path.empty()) contenders.push_back(&t);
     }
     if (contenders.empty()) {
       return make_error(ErrorCode::kInvalidArgument,
-                        "--contention others: the workload has no other model task to run "
-                        "beside `" +
-                            task.name + "`",
+                        std::string("--contention ") + to_string(o.contention) +
+                            ": the workload has no other model task to run beside `" + task.name +
+                            "`",
                         "add the tasks that share the device, or profile with --contention none");
     }
+    for (const Task* t : contenders) s.contenders.push_back(t->name);
+  }
+  if (o.contention == Contention::kOthers) {
     const long online = sysconf(_SC_NPROCESSORS_ONLN);
     for (long c = 0; c < online; ++c) {
       if (static_cast<std::uint32_t>(c) != o.core) cores.push_back(static_cast<std::uint32_t>(c));
@@ -265,13 +364,17 @@ Result<Samples> measure_runner(const Workload& w, const Task& task, const Measur
                         "--contention others needs a second core (this machine has one)",
                         "profile with --contention none");
     }
-    for (const Task* t : contenders) s.contenders.push_back(t->name);
   }
+
+  s.contention = o.contention;
+  if (o.contention == Contention::kInterleaved) return measure_as_run(w, task, o, std::move(s));
 
   SteadyClock clock;
   ProgressReporter progress(o, o.samples, clock);
   const std::vector<std::uint32_t> sizes = run_sizes(o.samples, o.runs);
-  const std::string prefix = o.contention == Contention::kOthers ? "contention: " : "";
+  const std::string prefix = o.contention == Contention::kNone
+                                 ? ""
+                                 : std::string("contention ") + to_string(o.contention) + ": ";
   for (std::size_t r = 0; r < sizes.size(); ++r) {
     // Every run on a freshly loaded runner: what a later run of the task meets.
     auto runner = load_seeded(w.device.backend, task, o.core, o.seed);
@@ -289,7 +392,7 @@ Result<Samples> measure_runner(const Workload& w, const Task& task, const Measur
                                                   std::to_string(r + 1));
     }
     std::optional<ContentionLoad> load;
-    if (!contenders.empty()) {
+    if (o.contention == Contention::kOthers) {
       load.emplace(w.device.backend, contenders, cores, o.seed);
       if (Status st = load->start(); !st) return st.error();
     }
@@ -378,7 +481,17 @@ std::string sim_spec_text(const Task& t) {
   return s.str();
 }
 
-const char* to_string(Contention c) { return c == Contention::kOthers ? "others" : "none"; }
+const char* to_string(Contention c) {
+  switch (c) {
+    case Contention::kOthers:
+      return "others";
+    case Contention::kInterleaved:
+      return "interleaved";
+    case Contention::kNone:
+      break;
+  }
+  return "none";
+}
 
 Result<Samples> measure_task(const Workload& w, TaskId id, const MeasureOptions& options) {
   if (id >= w.tasks.size()) {
@@ -450,7 +563,7 @@ Profile build_profile(const Workload& w, TaskId id, const Samples& measured,
 #endif
   p.subject = measured.subject;
   p.platform = measured.platform;
-  p.contention = measured.contenders.empty() ? "none" : "others";
+  p.contention = to_string(measured.contention);
   p.contenders = measured.contenders;
   p.warmup = measure.warmup;
   p.exceedance = bounds.tail.exceedance;

@@ -437,8 +437,8 @@ Result<Profile> parse_profile(const std::string& text, const std::string& name_f
   if (!platform) return platform.error();
   if (Status st = r.platform(**platform, "platform", p.platform); !st) return st.error();
   if (Status st = r.get(j, "", "contention", p.contention); !st) return st.error();
-  if (p.contention != "none" && p.contention != "others")
-    return r.fail("contention", "is not none or others");
+  if (p.contention != "none" && p.contention != "others" && p.contention != "interleaved")
+    return r.fail("contention", "is not none, others or interleaved");
   if (Status st = r.get_array_strings(j, p.contenders); !st) return st.error();
   if (Status st = r.get(j, "", "warmup", p.warmup); !st) return st.error();
   if (Status st = r.get(j, "", "exceedance_probability", p.exceedance); !st) return st.error();

@@ -108,6 +108,27 @@ TEST(CpuProfileTest, ContentionRunsTheOtherModels) {
   for (const profile::Series& s : p.segments) EXPECT_TRUE(s.contention_factor.has_value());
 }
 
+TEST(CpuProfileTest, InterleavedContentionRunsAnotherModelsSegmentBeforeEachOfOurs) {
+  const Workload w = two_models();
+  SKIP_WITHOUT_MODELS(w);
+  profile::MeasureOptions m;
+  m.samples = 8;
+  m.warmup = 1;
+  m.runs = 2;
+  m.contention = profile::Contention::kInterleaved;
+  std::vector<std::string> phases;
+  m.on_progress = [&phases](const profile::Progress& p) { phases.push_back(p.phase); };
+  auto sut = profile::measure_task(w, 0, m);
+  ASSERT_TRUE(sut.ok()) << sut.error().to_string();
+  EXPECT_EQ(sut->contenders, (std::vector<std::string>{"cls"}));
+  ASSERT_EQ(sut->job.size(), 8u);
+  ASSERT_FALSE(phases.empty());
+  EXPECT_EQ(phases.front(), "contention interleaved: run 1 of 2");
+  const profile::Profile p =
+      profile::build_profile(w, 0, *sut, std::nullopt, m, profile::BoundOptions{});
+  EXPECT_EQ(p.contention, "interleaved");
+}
+
 TEST(CpuProfileTest, ModelTaskWithoutTimingsIsAdmittedFromItsProfile) {
   const testing::TempDir dir;
   Workload w = two_models();

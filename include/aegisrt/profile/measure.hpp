@@ -12,6 +12,10 @@
 // Contention (`others`): while the task is measured, every other model task of the workload runs
 // back to back, round robin, on each other core (one thread per core, each its own runners): the
 // memory-bandwidth and cache contention the task meets at run time on a multi-core machine.
+// Contention `interleaved`: the task measured as the run executes it, through the runtime's
+// adapter with every task's activations carved from one arena, and another task's whole job run
+// on the same core before each of its segments where the run may switch jobs (else before each of
+// its jobs), untimed: the cold caches and the adapter's copies a job meets in a mixed schedule.
 //
 // Blocks the calling thread for the measurement (samples x the model's inference time); one call
 // at a time per process (the engines' thread settings are per thread, the pinning is not shared).
@@ -30,7 +34,14 @@
 
 namespace aegisrt::profile {
 
-enum class Contention : std::uint8_t { kNone, kOthers };
+enum class Contention : std::uint8_t {
+  kNone,
+  kOthers,  // the other model tasks back to back on the other cores
+  // The other model tasks' segments run on the measured core between the task's own segments,
+  // as a limited-preemptive schedule interleaves them: each of the task's segments starts with
+  // caches another model left, which a back-to-back profile never sees.
+  kInterleaved,
+};
 const char* to_string(Contention c);
 
 // Where a measurement stands, for a progress display.
@@ -73,6 +84,7 @@ struct Samples {
   Platform platform;
   Subject subject;
   std::vector<std::string> contenders;  // tasks that ran as contention
+  Contention contention = Contention::kNone;  // how they ran
 };
 
 // Measures task `id` of `w` on the workload's backend. Errors: kInvalidArgument (no such task; a
