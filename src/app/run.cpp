@@ -76,8 +76,8 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   }
   if (Status st = backend->prepare(w); !st.ok()) return st.error();
   runtime::OutcomeSink outcomes(report.trace.get(), opts.on_outcome);
-  sched::Scheduler scheduler(w, opts.on_outcome ? static_cast<sched::TraceSink*>(&outcomes)
-                                                : report.trace.get());
+  sched::Scheduler scheduler(
+      w, opts.on_outcome ? static_cast<sched::TraceSink*>(&outcomes) : report.trace.get());
   if (Status st = scheduler.prepare(run); !st.ok()) return st.error();
 
   if (opts.lock_memory) {

@@ -122,14 +122,14 @@ void print_text(const app::RealtimeReport& r) {
     const Summary s = st.summary();
     const Duration bound = bound_or_max(r, t.id);
     const bool within = within_bound(r, t.id, s);
-    std::printf(
-        "%-16s %9llu %9llu %7llu %8llu %8llu %10s %10s %10s %10s %s\n", t.name.c_str(),
-        static_cast<unsigned long long>(st.released), static_cast<unsigned long long>(st.completed),
-        static_cast<unsigned long long>(st.missed),
-        static_cast<unsigned long long>(st.dropped_total()),
-        static_cast<unsigned long long>(st.overruns), ms(s.p50).c_str(), ms(s.p99).c_str(),
-        ms(s.max).c_str(), bound == Duration::max() ? "-" : ms(bound).c_str(),
-        within ? "" : "ABOVE THE BOUND");
+    std::printf("%-16s %9llu %9llu %7llu %8llu %8llu %10s %10s %10s %10s %s\n", t.name.c_str(),
+                static_cast<unsigned long long>(st.released),
+                static_cast<unsigned long long>(st.completed),
+                static_cast<unsigned long long>(st.missed),
+                static_cast<unsigned long long>(st.dropped_total()),
+                static_cast<unsigned long long>(st.overruns), ms(s.p50).c_str(), ms(s.p99).c_str(),
+                ms(s.max).c_str(), bound == Duration::max() ? "-" : ms(bound).c_str(),
+                within ? "" : "ABOVE THE BOUND");
   }
   const Summary wake = summarize(r.dispatcher.wake_late);
   std::printf(

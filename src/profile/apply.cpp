@@ -208,13 +208,15 @@ Result<Applied> apply_profiles(Workload& w, const ApplyOptions& options) {
       o.text = "observed_max from " + path + ": observed maximum x " +
                probability_text(p->job.margin) + " per segment (" + std::to_string(n) +
                " segments, " + std::to_string(p->job.observed.count) + " samples" +
-               (p->contention != "none" ? ", under contention " + p->contention : std::string()) + "; no probability)";
+               (p->contention != "none" ? ", under contention " + p->contention : std::string()) +
+               "; no probability)";
     } else {
       o.text = "pwcet from " + path + " (exceedance " + probability_text(p->exceedance) +
                " per segment, at most " + probability_text(p->exceedance * static_cast<double>(n)) +
                " per job by the union bound, confidence " + probability_text(p->confidence) + "; " +
                std::to_string(n - fallbacks) + " of " + std::to_string(n) +
-               " segments with a pWCET" + (p->contention != "none" ? ", under contention " + p->contention : std::string()) +
+               " segments with a pWCET" +
+               (p->contention != "none" ? ", under contention " + p->contention : std::string()) +
                "; preconditions " +
                (fallbacks == 0 ? "hold"
                                : "fail for " + std::to_string(fallbacks) +

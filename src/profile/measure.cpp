@@ -229,9 +229,9 @@ const char* failure_text(backend::RunFailure f) {
 // into the runtime's adapter (backend::RunnerBackend, its activations carved from one planned
 // arena for the workload's policy), and another task's whole job run through the same adapter,
 // untimed, before each of the task's segments where the run may switch jobs (the task has a
-// preserved slot, or a region of its own), else before each of its jobs. The task's segments are timed through the
-// adapter's run_segment, so the copies it makes (a job's input at its start, a preempted job's
-// kept bytes restored) are in the samples, as they are in the run's segments.
+// preserved slot, or a region of its own), else before each of its jobs. The task's segments are
+// timed through the adapter's run_segment, so the copies it makes (a job's input at its start, a
+// preempted job's kept bytes restored) are in the samples, as they are in the run's segments.
 Result<Samples> measure_as_run(const Workload& w, const Task& task, const MeasureOptions& o,
                                Samples s) {
   Workload as_run = w;
@@ -270,15 +270,17 @@ Result<Samples> measure_as_run(const Workload& w, const Task& task, const Measur
     // each of our jobs.
     std::vector<std::uint64_t> seq(as_run.tasks.size(), 0);
     std::size_t turn = 0;
-    const bool switchable = me.id < (*adapter)->carving().by_task.size() &&
-                            ((*adapter)->carving().by_task[me.id].slot_offset != memory::kNoOffset ||
-                             !(*adapter)->carving().by_task[me.id].shares_region);
+    const bool switchable =
+        me.id < (*adapter)->carving().by_task.size() &&
+        ((*adapter)->carving().by_task[me.id].slot_offset != memory::kNoOffset ||
+         !(*adapter)->carving().by_task[me.id].shares_region);
     const auto other_job = [&]() -> bool {
       const Task& t = *others[turn];
       turn = (turn + 1) % others.size();
       const std::size_t n = (*adapter)->runner(t.id)->segment_count();
       for (std::uint32_t k = 0; k < n; ++k) {
-        if ((*adapter)->run_segment({&t, seq[t.id]}, k) != backend::SegmentStatus::kOk) return false;
+        if ((*adapter)->run_segment({&t, seq[t.id]}, k) != backend::SegmentStatus::kOk)
+          return false;
       }
       ++seq[t.id];
       return true;

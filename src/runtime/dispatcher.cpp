@@ -120,10 +120,10 @@ void Dispatcher::body() {
     sched_param param{};
     param.sched_priority = *options_.rt_priority;
     const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
-    stats_.priority = rc == 0 ? "dispatcher at SCHED_FIFO " + std::to_string(*options_.rt_priority)
-                              : "could not set SCHED_FIFO " +
-                                    std::to_string(*options_.rt_priority) + " (" +
-                                    std::strerror(rc) + "): default scheduler";
+    stats_.priority = rc == 0
+                          ? "dispatcher at SCHED_FIFO " + std::to_string(*options_.rt_priority)
+                          : "could not set SCHED_FIFO " + std::to_string(*options_.rt_priority) +
+                                " (" + std::strerror(rc) + "): default scheduler";
   } else {
     stats_.priority = "default scheduler";
   }

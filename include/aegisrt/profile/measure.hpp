@@ -83,7 +83,7 @@ struct Samples {
   std::vector<std::uint64_t> run_starts;
   Platform platform;
   Subject subject;
-  std::vector<std::string> contenders;  // tasks that ran as contention
+  std::vector<std::string> contenders;        // tasks that ran as contention
   Contention contention = Contention::kNone;  // how they ran
 };
 

@@ -23,8 +23,8 @@ struct JobOutcome {
   Status status = Status::kCompleted;
   sched::DropReason reason = sched::DropReason::kNone;  // kDropped: why
   TimePoint arrival;
-  TimePoint at;       // completion or drop time
-  Duration response;  // kCompleted: at - arrival
+  TimePoint at;         // completion or drop time
+  Duration response;    // kCompleted: at - arrival
   bool missed = false;  // completed after its deadline, or dropped at it (on_miss: abort)
 };
 
