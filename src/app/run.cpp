@@ -9,6 +9,7 @@
 #include "aegisrt/backend/runner_backend.hpp"
 #include "aegisrt/core/clock.hpp"
 #include "aegisrt/runtime/timed_sim_backend.hpp"
+#include "run_common.hpp"
 
 namespace aegisrt::app {
 
@@ -27,14 +28,7 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   report.workload = std::move(workload);
   Workload& w = report.workload;
 
-  analysis::AdmitOptions admit_options;
-  admit_options.scaling_precision = 0;
-  admit_options.preemption_advice = false;
-  auto applied = apply_profiles(w, admit_options);
-  if (!applied.ok()) return applied.error();
-  for (const std::string& warning : applied->warnings) report.notes.push_back(warning);
-  if (Status st = add_planned_memory(w, admit_options); !st.ok()) return st.error();
-  auto verdict = analysis::admit(w, admit_options);
+  auto verdict = detail::admit_before_run(w, report.notes);
   if (!verdict.ok()) return verdict.error();
   report.verdict = std::move(*verdict);
   if (report.verdict.schedulable) {
@@ -50,17 +44,9 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   run.seed = opts.seed;
   run.external = opts.external;
   if (opts.keep_trace) {
-    const trace::TraceCapacity size = trace::trace_capacity(w, run);
-    const std::uint64_t bytes =
-        size.records * sizeof(sched::TraceRecord) + size.candidates * sizeof(sched::Candidate);
-    if (bytes > opts.max_trace_bytes) {
-      return make_error(ErrorCode::kResourceExhausted,
-                        "a trace of this run could need " + std::to_string(bytes >> 20) +
-                            " MiB of memory (limit " + std::to_string(opts.max_trace_bytes >> 20) +
-                            " MiB)",
-                        "shorten the duration or run without a trace");
-    }
-    report.trace = std::make_unique<trace::TraceBuffer>(size.records, size.candidates);
+    auto buffer = detail::trace_for_run(w, run, opts.max_trace_bytes);
+    if (!buffer.ok()) return buffer.error();
+    report.trace = std::move(*buffer);
   }
 
   SteadyClock clock;
@@ -105,18 +91,10 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   if (opts.lock_memory) munlockall();
   report.notes.push_back(report.dispatcher.pinning + "; " + report.dispatcher.priority);
 
-  trace::TraceMeta& meta = report.trace_meta;
-  meta.workload = w.name;
-  meta.backend = w.device.backend;
-  meta.policy = w.scheduler.policy;
-  meta.load_shedding = w.scheduler.load_shedding;
-  meta.seed = opts.seed;
-  meta.horizon = opts.duration;
-  meta.admission =
-      report.admission == AdmissionOutcome::kAdmitted ? "schedulable" : "not schedulable (forced)";
-  meta.admission_detail =
-      report.verdict.test + (report.verdict.advice.empty() ? "" : ": " + report.verdict.advice);
-  for (const Task& t : w.tasks) meta.task_names.push_back(t.name);
+  report.trace_meta = detail::trace_meta(
+      w, w.device.backend, opts.seed, opts.duration,
+      report.admission == AdmissionOutcome::kAdmitted ? "schedulable" : "not schedulable (forced)",
+      report.verdict);
   return report;
 }
 

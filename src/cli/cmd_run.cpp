@@ -147,23 +147,8 @@ int run(const RunArgs& args) {
   const auto duration = positive_duration_option("--duration", args.duration);
   if (!duration) return kExitBadInput;
   if (reject_directory(args.file, "a workload file")) return kExitBadInput;
-  auto loaded = workload::load_file(args.file);
-  if (!loaded.ok()) {
-    print_error(loaded.error().to_string());
-    return kExitBadInput;
-  }
-  for (const std::string& warning : loaded->warnings)
-    std::fprintf(stderr, "aegisrt: warning: %s\n", warning.c_str());
-  Workload& w = loaded->workload;
-  if (!args.policy.empty()) {
-    const auto policy = parse_policy(args.policy);
-    if (!policy) {
-      print_error("--policy `" + args.policy +
-                  "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
-      return kExitBadInput;
-    }
-    w.scheduler.policy = *policy;
-  }
+  std::optional<Workload> w = load_workload_to_run(args.file, args.policy);
+  if (!w) return kExitBadInput;
   app::RealtimeOptions opts;
   opts.duration = *duration;
   opts.seed = args.seed;
@@ -189,7 +174,7 @@ int run(const RunArgs& args) {
       }
     });
   };
-  auto report = app::run_realtime(std::move(w), opts);
+  auto report = app::run_realtime(std::move(*w), opts);
   done.store(true);
   if (watcher.joinable()) watcher.join();
   std::signal(SIGINT, SIG_DFL);

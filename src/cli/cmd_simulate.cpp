@@ -150,31 +150,14 @@ void print_text(const Workload& w, const sched::RunStats& stats, Duration horizo
 int simulate(const SimulateArgs& args) {
   const auto horizon = positive_duration_option("--duration", args.duration);
   if (!horizon) return kExitBadInput;
-  auto loaded = workload::load_file(args.file);
-  if (!loaded.ok()) {
-    print_error(loaded.error().to_string());
-    return kExitBadInput;
-  }
-  for (const std::string& warning : loaded->warnings) {
-    std::fprintf(stderr, "aegisrt: warning: %s\n", warning.c_str());
-  }
-  Workload& w = loaded->workload;
-  if (!args.policy.empty()) {
-    const auto policy = parse_policy(args.policy);
-    if (!policy) {
-      print_error("--policy `" + args.policy +
-                  "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
-      return kExitBadInput;
-    }
-    w.scheduler.policy = *policy;
-  }
-
+  std::optional<Workload> w = load_workload_to_run(args.file, args.policy);
+  if (!w) return kExitBadInput;
   app::SimulateOptions options;
   options.horizon = *horizon;
   options.seed = args.seed;
   options.force = args.force;
   options.keep_trace = !args.trace_path.empty();
-  auto report = app::simulate(std::move(w), options);
+  auto report = app::simulate(std::move(*w), options);
   if (!report.ok()) {
     print_error(args.file + ": " + report.error().to_string());
     return kExitBadInput;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "aegisrt/core/task.hpp"
 #include "aegisrt/core/time.hpp"
 
 namespace aegisrt::cli {
@@ -52,6 +53,11 @@ CLI::Option* add_deprecated_alias(CLI::App& cmd, const std::string& alias, const
 // A directory where a file is expected: prints "`PATH` is a directory, not <what>" and returns
 // true (the caller exits kExitBadInput); false for anything else, which the reader then opens.
 bool reject_directory(const std::string& path, const std::string& what);
+
+// Reads a workload file for a command that runs it: prints the loader's warnings to stderr and,
+// with a non-empty `policy`, overrides the file's policy. On bad input prints why and returns
+// nullopt (the caller exits kExitBadInput).
+std::optional<Workload> load_workload_to_run(const std::string& file, const std::string& policy);
 
 // The value of a duration option such as `--duration 10s`, read exactly (parse_duration_text): a
 // positive number with its unit. Otherwise prints why, naming the option ("--duration `1.5ns` is

@@ -11,6 +11,7 @@
 
 #include "aegisrt/backend/engines.hpp"
 #include "aegisrt/core/text.hpp"
+#include "aegisrt/workload/workload.hpp"
 #include "commands.hpp"
 
 namespace aegisrt::cli {
@@ -172,6 +173,27 @@ bool reject_directory(const std::string& path, const std::string& what) {
   if (!std::filesystem::is_directory(path, ec)) return false;
   print_error(backticked(path) + " is a directory, not " + what);
   return true;
+}
+
+std::optional<Workload> load_workload_to_run(const std::string& file, const std::string& policy) {
+  auto loaded = workload::load_file(file);
+  if (!loaded.ok()) {
+    print_error(loaded.error().to_string());
+    return std::nullopt;
+  }
+  for (const std::string& warning : loaded->warnings) {
+    std::fprintf(stderr, "aegisrt: warning: %s\n", warning.c_str());
+  }
+  Workload w = std::move(loaded->workload);
+  if (!policy.empty()) {
+    const auto p = parse_policy(policy);
+    if (!p) {
+      print_error("--policy `" + policy + "` is not one of np-edf, np-fp, fifo, lp-edf, lp-fp");
+      return std::nullopt;
+    }
+    w.scheduler.policy = *p;
+  }
+  return w;
 }
 
 std::optional<Duration> positive_duration_option(std::string_view option, const std::string& text) {
