@@ -81,11 +81,13 @@ Result<RealtimeReport> run_realtime(Workload workload, const RealtimeOptions& op
   runtime::DispatcherOptions dopts;
   dopts.core = opts.dispatcher_core;
   dopts.rt_priority = opts.rt_priority;
+  report.resources_before = runtime::resource_snapshot();
   runtime::Dispatcher dispatcher(scheduler, *backend, opts.external, dopts);
   if (Status st = dispatcher.start(); !st.ok()) return st.error();
   if (opts.on_started) opts.on_started(dispatcher);
   dispatcher.join();
   report.wall = dispatcher.clock().now().since_epoch();
+  report.resources_after = runtime::resource_snapshot();
   report.stats = scheduler.stats();
   report.dispatcher = dispatcher.stats();
   if (opts.lock_memory) munlockall();

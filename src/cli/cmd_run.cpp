@@ -56,6 +56,15 @@ bool within_bound(const app::RealtimeReport& r, TaskId id, const Summary& s) {
   return s.max.value_or(Duration::zero()) <= bound_or_max(r, id);
 }
 
+// Log-linear buckets of the responses (core/stats.hpp): [lower_ns, upper_ns, count] each.
+nlohmann::json histogram_json(std::span<const Duration> responses) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const HistogramBucket& b : log_linear_histogram(responses, 8)) {
+    out.push_back({b.lower.count(), b.upper.count(), b.count});
+  }
+  return out;
+}
+
 // Per task: the outcome counts, the observed responses beside the admission bound.
 nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
   const Workload& w = r.workload;
@@ -91,6 +100,7 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
            {"p99", ns_or_null(s.p99)},
            {"max", ns_or_null(s.max)}}},
          {"cv", s.cv ? nlohmann::json(*s.cv) : nlohmann::json(nullptr)},
+         {"histogram", histogram_json(st.responses)},
          {"response_bound_ns",
           bound == Duration::max() ? nlohmann::json(nullptr) : nlohmann::json(bound.count())},
          {"max_within_bound", within_bound(r, t.id, s)}});
@@ -107,6 +117,15 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
                        {"priority", r.dispatcher.priority}};
   out["notes"] = r.notes;
   out["device"] = {{"busy_ns", r.stats.busy.count()}, {"decisions", r.stats.decisions}};
+  // The process during the run: CPU time used, peak memory, temperatures at the end.
+  const runtime::ResourceSnapshot& a = r.resources_before;
+  const runtime::ResourceSnapshot& b = r.resources_after;
+  nlohmann::json temps = nlohmann::json::array();
+  for (const auto& t : b.temperatures) temps.push_back({{"zone", t.zone}, {"celsius", t.celsius}});
+  out["resources"] = {{"cpu_user_ns", (b.cpu_user - a.cpu_user).count()},
+                      {"cpu_system_ns", (b.cpu_system - a.cpu_system).count()},
+                      {"max_rss_bytes", b.max_rss_bytes},
+                      {"temperatures", temps}};
   return out;
 }
 

@@ -93,4 +93,37 @@ Summary summarize_sorted(std::span<const Duration> sorted) {
   return s;
 }
 
+std::vector<HistogramBucket> log_linear_histogram(std::span<const Duration> samples,
+                                                  std::uint32_t sub_buckets) {
+  AEGISRT_ASSERT(sub_buckets >= 1 && sub_buckets <= 64 && (sub_buckets & (sub_buckets - 1)) == 0);
+  // The bucket of value v: below sub_buckets, v itself; above, the top log2(sub_buckets) bits
+  // after the leading one pick the sub-bucket of v's power-of-two range.
+  int sub_bits = 0;
+  while ((1u << sub_bits) < sub_buckets) ++sub_bits;
+  const auto bounds = [&](std::uint64_t v) -> std::pair<std::uint64_t, std::uint64_t> {
+    if (v < sub_buckets) return {v, v + 1};
+    int top = 63;
+    while (((v >> top) & 1u) == 0) --top;
+    const int shift = top - sub_bits;
+    const std::uint64_t lower = (v >> shift) << shift;
+    return {lower, lower + (std::uint64_t{1} << shift)};
+  };
+  std::vector<std::uint64_t> values;
+  values.reserve(samples.size());
+  for (const Duration d : samples)
+    values.push_back(d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0);
+  std::sort(values.begin(), values.end());
+  std::vector<HistogramBucket> out;
+  for (const std::uint64_t v : values) {
+    const auto [lo, hi] = bounds(v);
+    if (out.empty() || static_cast<std::uint64_t>(out.back().lower.count()) != lo) {
+      out.push_back(
+          {Duration::ns(static_cast<std::int64_t>(lo)),
+           Duration::ns(static_cast<std::int64_t>(std::min<std::uint64_t>(hi, INT64_MAX))), 0});
+    }
+    ++out.back().count;
+  }
+  return out;
+}
+
 }  // namespace aegisrt

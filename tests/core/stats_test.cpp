@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -145,6 +146,55 @@ TEST(StatsTest, SortedInputGivesTheSameSummaryWithoutACopy) {
   // = 112.4; / 9 = 12.4888...; sqrt = 3.533962208186; / 6.4.
   ASSERT_TRUE(sut.cv);
   EXPECT_NEAR(*sut.cv, 3.533962208186286 / 6.4, 1e-12);
+}
+
+}  // namespace
+}  // namespace aegisrt
+
+namespace aegisrt {
+namespace {
+
+TEST(LogLinearHistogramTest, SmallValuesGetOneBucketPerNanosecond) {
+  const std::vector<Duration> x = {Duration::ns(0), Duration::ns(3), Duration::ns(3),
+                                   Duration::ns(7), Duration::ns(-5)};
+  const auto sut = log_linear_histogram(x, 8);
+  ASSERT_EQ(sut.size(), 3u);
+  EXPECT_EQ(sut[0].lower, Duration::ns(0));
+  EXPECT_EQ(sut[0].count, 2u);  // 0 and the negative value
+  EXPECT_EQ(sut[1].lower, Duration::ns(3));
+  EXPECT_EQ(sut[1].upper, Duration::ns(4));
+  EXPECT_EQ(sut[1].count, 2u);
+  EXPECT_EQ(sut[2].lower, Duration::ns(7));
+}
+
+TEST(LogLinearHistogramTest, LargeValuesFallInBucketsAnEighthOfTheirRangeWide) {
+  // 1000 ns is in [512, 1024), split into 8 buckets of 64: [960, 1024).
+  const auto one = log_linear_histogram(std::vector<Duration>{Duration::ns(1000)}, 8);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].lower, Duration::ns(960));
+  EXPECT_EQ(one[0].upper, Duration::ns(1024));
+
+  std::vector<Duration> x;
+  for (std::int64_t v = 1; v < 5'000'000; v = v * 3 + 1) x.push_back(Duration::ns(v));
+  const auto sut = log_linear_histogram(x, 8);
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < sut.size(); ++i) {
+    total += sut[i].count;
+    EXPECT_LT(sut[i].lower, sut[i].upper);
+    if (sut[i].lower >= Duration::ns(8)) {
+      EXPECT_LE((sut[i].upper - sut[i].lower).count() * 8, sut[i].lower.count());
+    }
+    if (i > 0) {
+      EXPECT_LE(sut[i - 1].upper, sut[i].lower);
+    }
+  }
+  EXPECT_EQ(total, x.size());
+  for (const Duration v : x) {
+    const bool inside = std::any_of(sut.begin(), sut.end(), [&](const HistogramBucket& b) {
+      return b.lower <= v && v < b.upper;
+    });
+    EXPECT_TRUE(inside) << v.count();
+  }
 }
 
 }  // namespace

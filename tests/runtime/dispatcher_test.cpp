@@ -285,6 +285,8 @@ TEST(RunCliTest, RunsASimWorkloadAndRefusesAnOverload) {
   const std::string telemetry = testing::read_file(dir.path() / "t.json");
   EXPECT_NE(telemetry.find("\"response_bound_ns\""), std::string::npos);
   EXPECT_NE(telemetry.find("\"overruns\""), std::string::npos);
+  EXPECT_NE(telemetry.find("\"histogram\""), std::string::npos);
+  EXPECT_NE(telemetry.find("\"max_rss_bytes\""), std::string::npos);
   EXPECT_NE(run.out.find("overruns"), std::string::npos);
   const std::string overload = std::string(AEGISRT_SOURCE_DIR) + "/examples/overload.yaml";
   const auto refused = testing::run_cli("run '" + overload + "' --duration 100ms");

@@ -14,6 +14,7 @@
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/runtime/dispatcher.hpp"
 #include "aegisrt/runtime/outcomes.hpp"
+#include "aegisrt/runtime/resources.hpp"
 #include "aegisrt/sched/scheduler.hpp"
 #include "aegisrt/trace/buffer.hpp"
 #include "aegisrt/trace/chrome.hpp"
@@ -49,7 +50,9 @@ struct RealtimeReport {
   runtime::DispatcherStats dispatcher;
   std::unique_ptr<trace::TraceBuffer> trace;
   trace::TraceMeta trace_meta;
-  Duration wall;  // from the dispatcher's start to its end
+  Duration wall;                               // from the dispatcher's start to its end
+  runtime::ResourceSnapshot resources_before;  // after loading, before the dispatcher starts
+  runtime::ResourceSnapshot resources_after;   // after it ended
 
   bool ran() const { return admission != AdmissionOutcome::kRefused; }
   std::uint64_t misses() const;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "aegisrt/core/time.hpp"
 
@@ -58,5 +59,18 @@ Summary summarize(std::span<const Duration> samples);
 
 // As summarize, for a sample already in ascending order (checked): no copy, no allocation.
 Summary summarize_sorted(std::span<const Duration> sorted);
+
+// A log-linear histogram (HDR style) of durations: every power-of-two range of nanoseconds
+// [2^k, 2^(k+1)) is split into `sub_buckets` equal buckets (a power of two, 1..64), so that a
+// bucket's width is at most 1/sub_buckets of its values: relative resolution, fixed size
+// whatever the spread. Values below `sub_buckets` ns get one bucket per nanosecond; values
+// <= 0 count in the first bucket. Only buckets that hold values are listed, in ascending order.
+struct HistogramBucket {
+  Duration lower;  // inclusive
+  Duration upper;  // exclusive
+  std::uint64_t count = 0;
+};
+std::vector<HistogramBucket> log_linear_histogram(std::span<const Duration> samples,
+                                                  std::uint32_t sub_buckets = 8);
 
 }  // namespace aegisrt
