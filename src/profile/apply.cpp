@@ -224,6 +224,21 @@ Result<Applied> apply_profiles(Workload& w, const ApplyOptions& options) {
                                      "FLAGGED") +
                ")";
     }
+    // A model measured without the others' segments in between, in a workload whose models share
+    // the device: its segments run slower in the mix (docs/BENCHMARKS.md, "Budgets in the mix").
+    std::size_t model_tasks = 0;
+    for (const Task& other : w.tasks) model_tasks += other.model ? 1 : 0;
+    if (p->subject.kind == "model" && p->contention != "interleaved" && model_tasks > 1) {
+      o.text += "; measured " +
+                std::string(p->contention == "none" ? "alone" : "with " + p->contention) +
+                ", not interleaved: optimistic where the models share a core";
+      out.warnings.push_back(
+          "profile " + path + " of task `" + t.name + "` was measured " +
+          (p->contention == "none" ? "alone" : "with contention " + p->contention) +
+          "; on a core shared with " + std::to_string(model_tasks - 1) +
+          " other model task(s) its segments run slower: profile with `" + command_for(w, t) +
+          " --contention interleaved`");
+    }
   }
   return out;
 }

@@ -148,7 +148,11 @@ TEST(CpuProfileTest, ModelTaskWithoutTimingsIsAdmittedFromItsProfile) {
   analysis::AdmitOptions opts;
   auto applied = app::apply_profiles(w, opts);
   ASSERT_TRUE(applied.ok()) << applied.error().to_string();
-  EXPECT_TRUE(applied->warnings.empty());  // measured here, on this engine
+  // Measured here, on this engine: no platform warning; but alone, beside another model task.
+  ASSERT_EQ(applied->warnings.size(), 2u);
+  for (const std::string& warning : applied->warnings) {
+    EXPECT_NE(warning.find("--contention interleaved"), std::string::npos) << warning;
+  }
   ASSERT_EQ(w.tasks[0].segments.size(), 3u);
   ASSERT_EQ(w.tasks[1].segments.size(), 2u);
   auto sut = analysis::admit(w, opts);
@@ -159,6 +163,7 @@ TEST(CpuProfileTest, ModelTaskWithoutTimingsIsAdmittedFromItsProfile) {
       << sut->tasks[0].wcet_source;
   // 20 samples are too few for any pWCET: every segment falls back to its empirical bound.
   EXPECT_NE(sut->tasks[0].wcet_source.find("FLAGGED"), std::string::npos);
+  EXPECT_NE(sut->tasks[0].wcet_source.find("measured alone, not interleaved"), std::string::npos);
 
   // The model is cut differently now: the profile no longer describes the task.
   Workload changed = two_models();
