@@ -48,15 +48,7 @@ Status RunnerBackend::prepare(const Workload& workload) {
           "task `" + task.name + "` has no model; the " + name_ + " backend runs real models",
           "give the task `model: {path: FILE.onnx}`");
     }
-    LoadRequest request = options_.load;
-    request.path = task.model->path;
-    request.input_shapes.clear();
-    if (!task.model->input_shape.empty()) {
-      request.input_shapes.push_back({"", task.model->input_shape});
-    }
-    // The task's own segmentation and thread count (a profile holds only for those).
-    if (task.model->max_segments != 0) request.segments.max_segments = task.model->max_segments;
-    if (task.model->threads > 1) request.threads = static_cast<int>(task.model->threads);
+    LoadRequest request = task_load_request(task, options_.load);
     request.memory = MemoryBinding{};
     if (options_.carve) request.memory.mode = MemoryBinding::Mode::kDeferred;
     auto runner = factory_(request);
@@ -250,6 +242,17 @@ const ModelRunner* RunnerBackend::runner(TaskId id) const {
 std::span<const std::byte> RunnerBackend::arena() const {
   if (!arena_) return {};
   return {arena_->data(), arena_->size()};
+}
+
+LoadRequest task_load_request(const Task& task, LoadRequest base) {
+  AEGISRT_ASSERT(task.model.has_value());
+  base.path = task.model->path;
+  base.input_shapes.clear();
+  if (!task.model->input_shape.empty()) base.input_shapes.push_back({"", task.model->input_shape});
+  // The task's own segmentation and thread count (a profile holds only for those).
+  if (task.model->max_segments != 0) base.segments.max_segments = task.model->max_segments;
+  if (task.model->threads > 1) base.threads = static_cast<int>(task.model->threads);
+  return base;
 }
 
 Result<std::unique_ptr<RunnerBackend>> make_backend(std::string_view name,

@@ -146,6 +146,8 @@ Result<Applied> apply_profiles(Workload& w, const ApplyOptions& options) {
     }
   }
 
+  std::size_t model_tasks = 0;
+  for (const Task& t : w.tasks) model_tasks += t.model ? 1 : 0;
   for (Task& t : w.tasks) {
     WcetOrigin& o = out.tasks[t.id];
     if (o.source == WcetSource::kDeclared) continue;
@@ -226,8 +228,6 @@ Result<Applied> apply_profiles(Workload& w, const ApplyOptions& options) {
     }
     // A model measured without the others' segments in between, in a workload whose models share
     // the device: its segments run slower in the mix (docs/BENCHMARKS.md, "Budgets in the mix").
-    std::size_t model_tasks = 0;
-    for (const Task& other : w.tasks) model_tasks += other.model ? 1 : 0;
     if (p->subject.kind == "model" && p->contention != "interleaved" && model_tasks > 1) {
       o.text += "; measured " +
                 std::string(p->contention == "none" ? "alone" : "with " + p->contention) +

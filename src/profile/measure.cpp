@@ -78,7 +78,7 @@ class ProgressReporter {
   std::optional<Duration> estimate_;
 };
 
-Result<Samples> measure_sim(const Workload& w, const Task& task, const MeasureOptions& o) {
+Result<Samples> measure_sim(const Task& task, const MeasureOptions& o) {
   if (task.segments.empty()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "task `" + task.name + "` has no `sim` timing to draw from",
@@ -111,19 +111,14 @@ Result<Samples> measure_sim(const Workload& w, const Task& task, const MeasureOp
       progress.sample(phase, s.job);
     }
   }
-  (void)w;
   return s;
 }
 
 backend::LoadRequest load_request(const Task& t, std::uint32_t core) {
-  backend::LoadRequest r;
-  r.path = t.model->path;
-  if (!t.model->input_shape.empty()) r.input_shapes.push_back({"", t.model->input_shape});
-  r.segments.max_segments = t.model->max_segments;
-  r.threads = static_cast<int>(std::max<std::uint32_t>(1, t.model->threads));
-  r.pin = true;
-  r.first_core = static_cast<int>(core);
-  return r;
+  backend::LoadRequest base;
+  base.pin = true;
+  base.first_core = static_cast<int>(core);
+  return backend::task_load_request(t, base);
 }
 
 // Loads task `t`'s runner on the calling thread and gives it its seeded input.
@@ -184,8 +179,6 @@ class ContentionLoad {
     threads_.clear();
   }
 
-  std::uint64_t inferences() const { return inferences_.load(); }
-
  private:
   void body(std::uint32_t core, std::latch& ready) {
     std::vector<std::unique_ptr<backend::ModelRunner>> runners;
@@ -204,7 +197,6 @@ class ContentionLoad {
       for (auto& r : runners) {
         if (stop_.load(std::memory_order_relaxed)) break;
         (void)run_inference(*r);
-        inferences_.fetch_add(1, std::memory_order_relaxed);
       }
     }
   }
@@ -215,7 +207,6 @@ class ContentionLoad {
   std::uint64_t seed_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> inferences_{0};
   std::mutex mutex_;
   std::optional<Error> error_;
 };
@@ -505,7 +496,7 @@ Result<Samples> measure_task(const Workload& w, TaskId id, const MeasureOptions&
                           std::to_string(options.runs) + ") must be at least 1, runs <= samples");
   }
   const Task& task = w.tasks[id];
-  if (w.device.backend == "sim") return measure_sim(w, task, options);
+  if (w.device.backend == "sim") return measure_sim(task, options);
   return measure_runner(w, task, options);
 }
 

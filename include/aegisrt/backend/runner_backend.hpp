@@ -115,6 +115,11 @@ class RunnerBackend final : public Backend {
   std::vector<std::pair<std::uint64_t, TaskId>> slot_holders_;
 };
 
+// How task `task` (which has a model) is loaded, from the options every task shares: its model's
+// path and input shape, and its own segmentation and thread count where it gives them
+// (model.segments, model.threads). What the adapter loads, and what `aegisrt profile` measures.
+LoadRequest task_load_request(const Task& task, LoadRequest base);
+
 // The scheduler's backend for registry backend `name` (a RunnerBackend over its factory).
 // Errors: those of runner_backend(name): an unknown name (with the nearest one), `sim` (make
 // sim::SimBackend with the run's VirtualClock instead), or a backend not compiled in.
