@@ -202,6 +202,13 @@ int run_infer(const InferArgs& args) {
   } else {
     fmt::print("run heap: not used (the engine allocates from malloc during a run)\n");
   }
+  if (!info.allocating_steps.empty()) {
+    fmt::print(
+        "run heap: {} step{} call malloc on every run on this CPU, which no pool serves "
+        "(oneDNN's GEMM packs its operands; with AVX-512 it would not): {}{}\n",
+        info.allocating_steps.size(), info.allocating_steps.size() == 1 ? "" : "s",
+        info.allocating_steps[0], info.allocating_steps.size() > 1 ? ", ..." : "");
+  }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     fmt::print("input  {} {} <- {}\n", inputs[i].name, model::to_string(inputs[i].shape),
                report.input_sources[i]);

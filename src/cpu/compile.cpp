@@ -213,4 +213,8 @@ Result<Program> compile(const model::Graph& graph, std::span<const model::ModelS
   return c.run(check_every_segment);
 }
 
+bool allocates_per_execution(std::string_view impl) {
+  return impl.find("gemm") != std::string_view::npos && impl.find("brg") == std::string_view::npos;
+}
+
 }  // namespace aegisrt::cpu

@@ -87,6 +87,7 @@ class Compiler {
     s.args = std::move(args);
     s.reads = std::move(reads);
     s.writes = std::move(writes);
+    s.impl = pd.impl_info_str();
     const dnnl::memory::desc scratch = pd.scratchpad_desc();
     if (scratch.get_size() > 0) {
       p_.buffers.push_back(BufferDesc{scratch.get_size(), false});

@@ -96,6 +96,11 @@ class CpuRunner final : public backend::ModelRunner {
     info_.isa = engine_isa();
     info_.threads = threads;
     info_.memory_planned = true;
+    for (const Step& step : program_.steps) {
+      if (allocates_per_execution(step.impl)) {
+        info_.allocating_steps.push_back(step.label + " (" + step.impl + ")");
+      }
+    }
     model_name_ = g.name;
     for (ValueIdList::size_type i = 0; i < g.inputs.size(); ++i) {
       const model::Value& v = g.value(g.inputs[i]);

@@ -10,6 +10,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aegisrt/core/result.hpp"
@@ -60,7 +61,15 @@ struct Step {
   std::vector<int> writes;  // tensors
   int scratch_buffer = -1;  // scratchpad buffer (oneDNN scratchpad_mode::user)
   dnnl::memory::desc scratch_md;
+  std::string impl;  // oneDNN's implementation of the primitive ("jit:avx2", "gemm:jit"); empty
+                     // for hand kernels and reorders made at load
 };
+
+// Whether oneDNN 2.6's implementation `impl` calls malloc itself on every execution: its GEMM
+// (`gemm:jit`, `x64:gemm:jit`, `gemm:ref`) packs its operands into buffers it allocates per call.
+// On a CPU with AVX-512 oneDNN runs f32 matmuls with brgemm and convolutions with direct JIT
+// kernels; without it, f32 matmul and some convolutions (large dilations) take the GEMM.
+bool allocates_per_execution(std::string_view impl);
 
 struct Program {
   std::vector<TensorDesc> tensors;

@@ -42,6 +42,10 @@ struct RunnerInfo {
   // The engine's transient blocks during a run come from the run heap's pools, not from malloc
   // (memory/run_heap.hpp): the program links aegisrt::run_heap and every compute thread got one.
   bool run_heap = false;
+  // Steps whose engine code calls malloc itself on every run, which no pool can serve ("NODE
+  // (IMPLEMENTATION)"): on the `cpu` backend, oneDNN's GEMM on a CPU without AVX-512. Empty: a
+  // run makes no heap allocation (with run_heap). A run reports them (docs/design/0009).
+  std::vector<std::string> allocating_steps;
   std::vector<std::string> segment_names;  // one per segment, in order
 };
 
