@@ -42,6 +42,8 @@ const char* to_string(DropReason r) {
       return "overrun";
     case DropReason::kSkipped:
       return "skipped_after_overrun";
+    case DropReason::kTooEarly:
+      return "too_early";
     case DropReason::kCount:
       break;
   }

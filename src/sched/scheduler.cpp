@@ -64,6 +64,9 @@ struct TaskState {
   TimePoint next_release;
   // The previous job overran and the task says on_overrun: skip_next: drop the next release.
   bool skip_next = false;
+  // Outside releases: the nominal arrival of the last one that conformed to the task's model.
+  bool has_nominal = false;
+  TimePoint last_nominal;
 };
 
 }  // namespace
@@ -457,10 +460,37 @@ struct Scheduler::Impl {
     }
   }
 
-  bool release_external(TaskId id, TimePoint arrival) {
+  // An outside release at `at` conforms to the sporadic model the analysis assumed when some
+  // nominal arrival a, at least one period after the previous one's, has `at` in [a, a + jitter]:
+  // the earliest such a is max(previous + period, at - jitter). The job's deadline counts from a
+  // (the analysis bounds the response from the nominal arrival), its release is `at`. A release
+  // with no such a came too early: it is released and dropped at once (kTooEarly), so that it is
+  // counted and traced, and the task's model stays what was admitted.
+  bool release_external(TaskId id, TimePoint at) {
     AEGISRT_ASSERT(prepared);
     if (id >= tasks.size() || !external[id]) return false;
-    release_job(tasks[id], arrival, arrival);
+    TaskState& ts = tasks[id];
+    const Task& t = *ts.task;
+    TimePoint nominal = at;
+    if (ts.has_nominal) nominal = std::max(ts.last_nominal + t.period, at - t.jitter);
+    if (nominal > at) {
+      Job j;
+      j.seq = ts.next_seq++;
+      j.arrival = at;
+      j.release = at;
+      j.deadline = at + t.deadline;
+      j.remaining = t.wcet();
+      ++releases_since_step;
+      ++stats.tasks[t.id].released;
+      TraceRecord r = job_record(EventKind::kRelease, at, t.id, j);
+      r.value = static_cast<std::int64_t>(ts.queue.size());
+      emit(r);
+      drop(ts, j, at, DropReason::kTooEarly);
+      return true;
+    }
+    ts.has_nominal = true;
+    ts.last_nominal = nominal;
+    release_job(ts, nominal, at);
     return true;
   }
 };

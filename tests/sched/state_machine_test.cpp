@@ -53,6 +53,55 @@ TEST(StateMachineTest, AnExternalTaskRunsOnlyWhatIsReleasedFromOutside) {
   EXPECT_EQ(sut.stats().end, at(100));  // the horizon, later than the last finish
 }
 
+// Outside releases of a sporadic task with period 10 and jitter 2: a release at `at` is legal when
+// some nominal arrival a >= previous nominal + 10 has at in [a, a + 2]; the earliest such a is
+// max(previous + 10, at - 2), and the deadline counts from it. Earlier releases are dropped at once
+// as too early, counted and traced, and do not move the nominal arrivals.
+TEST(StateMachineTest, AnOutsideReleaseFollowsTheSporadicModelOrIsDroppedTooEarly) {
+  Workload w = make_workload(Policy::kNpEdf, {{.name = "camera", .period = 10, .segments = {1}}});
+  w.tasks[0].arrival = ArrivalKind::kSporadic;
+  w.tasks[0].max_interarrival = ticks(100);
+  w.tasks[0].jitter = ticks(2);
+  RecordingSink sink;
+  Scheduler sut(w, &sink);
+  RunOptions opts;
+  opts.horizon = ticks(100);
+  opts.external = {0};
+  ASSERT_TRUE(sut.prepare(opts).ok());
+
+  // (release time, expected nominal arrival or -1 for too early)
+  const std::vector<std::pair<std::int64_t, std::int64_t>> frames = {
+      {0, 0}, {8, -1}, {9, -1}, {11, 10}, {19, -1}, {20, 20}, {33, 31}, {42, 41}};
+  std::uint64_t too_early = 0;
+  for (const auto& [t, nominal] : frames) {
+    ASSERT_TRUE(sut.release(0, at(t)));
+    const Action a = sut.next(at(t));
+    if (nominal < 0) {
+      ++too_early;
+      EXPECT_EQ(a.kind, Action::Kind::kIdle) << "release at " << t;
+      continue;
+    }
+    ASSERT_EQ(a.kind, Action::Kind::kRun) << "release at " << t;
+    const sched::TraceRecord& r = sink.of_kind(EventKind::kRelease).back()->record;
+    EXPECT_EQ(r.job, a.job.job);
+    EXPECT_EQ(r.time, at(t));
+    EXPECT_EQ(r.arrival, at(nominal)) << "release at " << t;
+    EXPECT_EQ(r.deadline, at(nominal + 10)) << "release at " << t;
+    finish_at_wcet(sut, a, at(t));
+  }
+  sut.stop(at(50));
+  const TaskStats& st = sut.stats().tasks[0];
+  EXPECT_EQ(st.released, frames.size());
+  EXPECT_EQ(st.dropped[static_cast<std::size_t>(DropReason::kTooEarly)], too_early);
+  EXPECT_EQ(st.completed, frames.size() - too_early);
+  std::uint64_t traced = 0;
+  for (const RecordingSink::Entry* e : sink.of_kind(EventKind::kDrop)) {
+    EXPECT_EQ(e->record.drop, DropReason::kTooEarly);
+    ++traced;
+  }
+  EXPECT_EQ(traced, too_early);
+}
+
 TEST(StateMachineTest, ACalendarTaskRefusesAnOutsideRelease) {
   const Workload w = make_workload(Policy::kNpEdf, {{.name = "periodic", .period = 10}});
   Scheduler sut(w, nullptr);

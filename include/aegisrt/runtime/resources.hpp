@@ -11,7 +11,7 @@
 namespace aegisrt::runtime {
 
 struct ResourceSnapshot {
-  Duration cpu_user;    // this process, all threads
+  Duration cpu_user;  // this process, all threads
   Duration cpu_system;
   std::uint64_t max_rss_bytes = 0;  // peak resident set so far
   struct Temperature {

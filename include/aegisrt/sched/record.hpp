@@ -34,6 +34,7 @@ enum class DropReason : std::uint8_t {
   kBackendFailure,   // the backend failed a segment
   kOverrun,          // overran its time budget, and its task says on_overrun: abort
   kSkipped,          // released after its task's previous job overran (on_overrun: skip_next)
+  kTooEarly,         // an outside release before the task's minimum inter-arrival time allows
   kCount,
 };
 
