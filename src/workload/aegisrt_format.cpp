@@ -40,7 +40,7 @@ constexpr KeySpec kQueueKeys[] = {{"capacity"}, {"on_full"}};
 constexpr KeySpec kSimKeys[] = {
     {"segments", UF::kDuration}, {"wcet", UF::kDuration}, {"distribution"}, {"bcet_fraction"},
     {"mean_fraction"},           {"stddev_fraction"},     {"samples_file"}};
-constexpr KeySpec kModelKeys[] = {{"path"}, {"input_shape"}, {"segments"}, {"threads"}};
+constexpr KeySpec kModelKeys[] = {{"path"}, {"input_shape"}, {"segments"}, {"threads"}, {"inputs"}};
 
 const std::array<std::string, 5> kPolicies = {"np-edf", "np-fp", "fifo", "lp-edf", "lp-fp"};
 const std::array<std::string, 3> kCriticalities = {"low", "normal", "high"};
@@ -353,6 +353,30 @@ Status read_model(const Context& ctx, const Field& f, Task& task) {
       auto n = read_integer(ctx, s->value, 1, 1024);
       if (!n) return n.error();
       model.threads = static_cast<std::uint32_t>(*n);
+    }
+    if (const Field* s = map->get("inputs")) {
+      // One .npy file, or a list of them (one per model input).
+      const bool list = s->value.node.IsSequence();
+      if (!list && !s->value.node.IsScalar()) {
+        return error_at(ctx, s->value,
+                        fmt::format("expected a .npy file or a list of them, got {}",
+                                    describe_node(s->value.node)),
+                        "e.g. inputs: frame.npy, or inputs: [image.npy, scale.npy]");
+      }
+      const std::size_t n = list ? s->value.node.size() : 1;
+      for (std::size_t k = 0; k < n; ++k) {
+        const Value v = list ? element(s->value, k) : s->value;
+        auto rel = read_string(ctx, v);
+        if (!rel) return rel.error();
+        const std::filesystem::path input = resolve_path(ctx, *rel);
+        if (!is_existing_file(input)) {
+          return error_at(
+              ctx, v,
+              fmt::format("input file `{}` not found (looked for {})", *rel, input.string()),
+              "paths are relative to the workload file's folder", ErrorCode::kNotFound);
+        }
+        model.inputs.push_back(input.string());
+      }
     }
   } else if (!f.value.node.IsScalar()) {
     return error_at(

@@ -58,6 +58,7 @@ Json task_json(const Task& t) {
     if (!t.model->input_shape.empty()) model["input_shape"] = t.model->input_shape;
     if (t.model->max_segments != 0) model["segments"] = t.model->max_segments;
     model["threads"] = t.model->threads;
+    if (!t.model->inputs.empty()) model["inputs"] = t.model->inputs;
     j["model"] = model;
   }
   if (t.wcet_source) j["wcet_source"] = to_string(*t.wcet_source);

@@ -294,7 +294,8 @@ Result<Task> read_task(const Context& ctx, const Value& v, std::size_t i, Record
     if (!rel->empty()) {
       const std::filesystem::path path = resolve_path(ctx, *rel);
       if (is_existing_file(path)) {
-        t.model = ModelSpec{path.string(), {}};
+        t.model = ModelSpec{};
+        t.model->path = path.string();
         mapping.notes.push_back(fmt::format("{}: model_path {} -> model.path", who, *rel));
       } else if (worker == "dummy") {
         mapping.notes.push_back(fmt::format(

@@ -365,6 +365,23 @@ TEST(WorkloadErrorTest, FormatsErrorsAsFileLineColumnFieldMessageHint) {
             "`period_ms`?)");
 }
 
+TEST(WorkloadErrorTest, RejectsAMissingInputFileNamingItsPlaceInTheList) {
+  testing::TempDir dir;
+  dir.write("m.onnx", "x");
+  dir.write("a.npy", "x");
+  // "    model: {path: m.onnx, inputs: [a.npy, " is 42 characters.
+  expect_error(task("    period_ms: 10\n"
+                    "    model: {path: m.onnx, inputs: [a.npy, gone.npy]}\n"),
+               {5, 43, "tasks[0].model.inputs[1]", "input file `gone.npy` not found",
+                "relative to the workload file's folder", ErrorCode::kNotFound},
+               dir.str());
+  expect_error(task("    period_ms: 10\n"
+                    "    model: {path: m.onnx, inputs: {a: 1}}\n"),
+               {5, 35, "tasks[0].model.inputs", "expected a .npy file or a list of them",
+                "inputs: frame.npy"},
+               dir.str());
+}
+
 TEST(WorkloadErrorTest, ReportsAMissingFileAsNotFound) {
   testing::TempDir dir;
   auto sut = load_file((dir.path() / "absent.yaml").string());

@@ -226,6 +226,27 @@ TEST(WorkloadParseTest, ReadsTheSameWorkloadFromJson) {
   EXPECT_EQ(t.sim->bcet_fraction, 0.6);
 }
 
+TEST(WorkloadParseTest, ReadsAModelTasksInputFilesResolvedAgainstTheWorkloadsFolder) {
+  testing::TempDir dir;
+  dir.write("nets/ocr.onnx", "x");
+  dir.write("frames/a.npy", "x");
+  dir.write("frames/b.npy", "x");
+  const Loaded sut = load_ok(R"(tasks:
+  - name: one
+    period_ms: 100
+    model: {path: nets/ocr.onnx, inputs: frames/a.npy}
+  - name: two
+    period_ms: 100
+    model: {path: nets/ocr.onnx, inputs: [frames/b.npy, frames/a.npy]}
+)",
+                             dir.str());
+  EXPECT_EQ(sut.workload.tasks.at(0).model->inputs,
+            (std::vector<std::string>{(dir.path() / "frames/a.npy").string()}));
+  EXPECT_EQ(sut.workload.tasks.at(1).model->inputs,
+            (std::vector<std::string>{(dir.path() / "frames/b.npy").string(),
+                                      (dir.path() / "frames/a.npy").string()}));
+}
+
 TEST(WorkloadParseTest, ReadsAModelTaskWithoutSimAsEmptySegments) {
   testing::TempDir dir;
   dir.write("nets/face.onnx", "not really onnx");

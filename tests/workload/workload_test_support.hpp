@@ -1,8 +1,6 @@
 // Helpers shared by the workload tests: a temporary folder and a field-by-field comparison.
 #pragma once
 
-#include "support/cli.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 #include <string>
 
 #include "aegisrt/core/task.hpp"
+#include "support/cli.hpp"
 
 namespace aegisrt::testing {
 
@@ -63,6 +62,9 @@ inline void expect_same_workload(const Workload& a, const Workload& b) {
     if (x.model) {
       EXPECT_EQ(x.model->path, y.model->path);
       EXPECT_EQ(x.model->input_shape, y.model->input_shape);
+      EXPECT_EQ(x.model->max_segments, y.model->max_segments);
+      EXPECT_EQ(x.model->threads, y.model->threads);
+      EXPECT_EQ(x.model->inputs, y.model->inputs);
     }
   }
 }

@@ -78,6 +78,10 @@ struct ModelSpec {
   // for the segmentation it measured.
   std::uint32_t max_segments = 0;
   std::uint32_t threads = 1;  // compute threads of the task's runner
+  // The standing input of every job the task releases itself: one `.npy` file (float32) per model
+  // input, in input order, absolute once loaded. Empty: seeded uniform values (RunnerBackend).
+  // A job submitted with its own inputs (the embedding API) uses those instead.
+  std::vector<std::string> inputs{};
 };
 
 // Where admission takes a task's segment WCETs from (docs/design/0011, "Admission").
