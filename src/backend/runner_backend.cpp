@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "aegisrt/backend/npy.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/memory/workload_memory.hpp"
 
@@ -20,7 +21,9 @@ struct RunnerBackend::TaskState {
   std::uint32_t next = 0;  // the next segment of its unfinished job; 0: none
   bool saved = false;      // its kept bytes at boundary saved_boundary are in its slot
   std::uint32_t saved_boundary = 0;
-  bool lost = false;  // its unfinished job's kept bytes were overwritten
+  bool lost = false;       // its unfinished job's kept bytes were overwritten
+  bool own_input = false;  // the runner holds the last job's own inputs, not the standing ones
+  TaskFaults faults;
 };
 
 RunnerBackend::RunnerBackend(std::string name, RunnerFactory factory, RunnerBackendOptions options)
@@ -68,10 +71,38 @@ Status RunnerBackend::prepare(const Workload& workload) {
           "model with the same segment options");
     }
     TaskState& s = tasks_[task.id];
+    const std::span<const TensorInfo> model_inputs = (*runner)->inputs();
+    const std::vector<std::string>& files = task.model->inputs;
+    if (!files.empty() && files.size() != model_inputs.size()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "task `" + task.name + "` names " + std::to_string(files.size()) +
+                            " input files but its model has " +
+                            std::to_string(model_inputs.size()) + " inputs",
+                        "give one .npy file per model input, in input order (aegisrt inspect "
+                        "MODEL lists them)");
+    }
     SeededUniform random(task_input_seed(options_.seed, task.id));
-    for (const TensorInfo& in : (*runner)->inputs()) {
-      s.inputs.emplace_back(in.elements());
-      random.fill(s.inputs.back());
+    for (std::size_t i = 0; i < model_inputs.size(); ++i) {
+      const TensorInfo& in = model_inputs[i];
+      if (files.empty()) {
+        s.inputs.emplace_back(in.elements());
+        random.fill(s.inputs.back());
+        continue;
+      }
+      auto array = read_npy(files[i]);
+      if (!array) {
+        Error e = array.error();
+        e.message = "task `" + task.name + "`: " + e.message;
+        return e;
+      }
+      if (array->data.size() != in.elements()) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          "task `" + task.name + "`: input file " + files[i] + " holds " +
+                              std::to_string(array->data.size()) + " values, model input `" +
+                              in.name + "` takes " + std::to_string(in.elements()),
+                          "write the tensor in the model input's shape (aegisrt inspect MODEL)");
+      }
+      s.inputs.push_back(std::move(array->data));
     }
     s.runner = std::move(runner.value());
   }
@@ -215,24 +246,57 @@ SegmentStatus RunnerBackend::run_segment(const JobRef& job, std::uint32_t segmen
   }
   const TaskId id = job.task->id;
   TaskState& s = tasks_[id];
+  // The job's own inputs, if it has any (a submitted frame); else its task's standing input, which
+  // a shared region needs copied in again at every job's start.
+  std::span<const std::span<const float>> own;
+  if (segment == 0 && job_inputs_ != nullptr) own = job_inputs_->inputs_for(job);
   if (s.shared) {
     if (occupant_ != kNobody && occupant_ != id) evict(occupant_);
     if (segment == 0) {
       s.saved = false;
       s.lost = false;
-      for (std::size_t i = 0; i < s.inputs.size(); ++i) (void)s.runner->set_input(i, s.inputs[i]);
     } else if (occupant_ != id && !restore(s, segment)) {
       s.next = 0;
+      ++s.faults.lost;
+      s.faults.last = RunFailure::kEngine;
       return SegmentStatus::kFailed;
     }
     occupant_ = id;
   }
+  if (segment == 0) {
+    const bool standing = own.empty();
+    // A runner not in a shared region keeps the standing input between jobs, unless the previous
+    // job brought its own.
+    if (!standing || s.shared || s.own_input) {
+      for (std::size_t i = 0; i < s.inputs.size(); ++i) {
+        const std::span<const float> data = standing         ? std::span<const float>(s.inputs[i])
+                                            : i < own.size() ? own[i]
+                                                             : std::span<const float>();
+        if (!s.runner->set_input(i, data).ok()) {
+          if (occupant_ == id) occupant_ = kNobody;
+          s.next = 0;
+          ++s.faults.bad_input;
+          s.faults.last = RunFailure::kEngine;
+          return SegmentStatus::kFailed;
+        }
+      }
+    }
+    s.own_input = !standing;
+  }
   s.runner->enqueue(segment);
   const RunFailure failure = s.runner->wait();
+  if (failure == RunFailure::kNonFinite) ++s.faults.non_finite;
+  if (failure == RunFailure::kEngine) ++s.faults.engine;
+  if (failure != RunFailure::kNone) s.faults.last = failure;
   const bool done = failure != RunFailure::kNone || segment + 1 >= s.runner->segment_count();
   s.next = done ? 0 : segment + 1;
   if (done && occupant_ == id) occupant_ = kNobody;
   return failure == RunFailure::kNone ? SegmentStatus::kOk : SegmentStatus::kFailed;
+}
+
+const TaskFaults& RunnerBackend::faults(TaskId id) const {
+  static const TaskFaults kNone;
+  return id < tasks_.size() ? tasks_[id].faults : kNone;
 }
 
 const ModelRunner* RunnerBackend::runner(TaskId id) const {

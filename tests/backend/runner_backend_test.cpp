@@ -6,16 +6,21 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "aegisrt/backend/npy.hpp"
 #include "aegisrt/backend/seeded_input.hpp"
 #include "aegisrt/memory/planner.hpp"
 #include "aegisrt/memory/workload_memory.hpp"
 // This file defines the program's counting malloc (support/allocation_counter.hpp).
 #define AEGISRT_DEFINE_ALLOCATION_COUNTER
 #include "support/allocation_counter.hpp"
+#include "support/cli.hpp"
 
 namespace aegisrt::backend {
 namespace {
@@ -74,9 +79,13 @@ class ToyRunner final : public ModelRunner {
     }
     const float* src = at(k == 0 ? 0 : dst(k - 1));
     float* out = at(dst(k));
-    for (std::size_t i = 0; i < n_; ++i) out[i] = src[i] + 1.0f;
+    bool finite = true;
+    for (std::size_t i = 0; i < n_; ++i) {
+      out[i] = src[i] + 1.0f;
+      finite = finite && std::isfinite(out[i]);
+    }
     next_ = k + 1;
-    return RunFailure::kNone;
+    return finite ? RunFailure::kNone : RunFailure::kNonFinite;  // as the cpu runner checks
   }
   std::span<const float> output(std::size_t) const override {
     return {const_cast<ToyRunner*>(this)->at(dst(segment_count() - 1)), n_};
@@ -206,6 +215,124 @@ TEST(RunnerBackendTest, EachJobInASharedRegionGetsItsSeededInputAgain) {
   run_job(sut, w, 0);
 
   EXPECT_EQ(output_of(sut, 0), expected_output(0, 16, 3));
+}
+
+// Per-job inputs (the embedding API's submitted frames), by job number; no entry: standing input.
+class FrameInputs final : public JobInputs {
+ public:
+  std::span<const std::span<const float>> inputs_for(const JobRef& job) override {
+    for (auto& [task, seq, views] : frames) {
+      if (task == job.task->id && seq == job.job) return views;
+    }
+    return {};
+  }
+  void add(TaskId task, std::uint64_t job, const std::vector<float>& data) {
+    store.push_back(data);
+    frames.push_back({task, job, {}});
+    for (std::size_t i = 0; i < frames.size(); ++i) {  // re-point: store may have moved
+      std::get<2>(frames[i]) = {std::span<const float>(store[i])};
+    }
+  }
+  std::vector<std::vector<float>> store;
+  std::vector<std::tuple<TaskId, std::uint64_t, std::vector<std::span<const float>>>> frames;
+};
+
+void run_job_numbered(RunnerBackend& sut, const Workload& w, TaskId id, std::uint64_t job,
+                      SegmentStatus want = SegmentStatus::kOk) {
+  for (std::uint32_t k = 0; k < sut.runner(id)->segment_count(); ++k) {
+    const SegmentStatus st = sut.run_segment(JobRef{&w.tasks[id], job}, k);
+    if (st != SegmentStatus::kOk) {
+      EXPECT_EQ(st, want) << "task " << id << " job " << job << " segment " << k;
+      return;
+    }
+  }
+  EXPECT_EQ(want, SegmentStatus::kOk) << "task " << id << " job " << job << " ran through";
+}
+
+std::vector<float> plus(std::vector<float> v, float d) {
+  for (float& x : v) x += d;
+  return v;
+}
+
+TEST(RunnerBackendTest, AJobWithItsOwnInputsRunsOnThemAndTheNextJobOnTheStandingInputAgain) {
+  for (const bool carve : {true, false}) {
+    SCOPED_TRACE(carve ? "shared region" : "own memory");
+    const Workload w = toy_workload(Policy::kNpEdf, {"toy:3:16", "toy:2:8"});
+    RunnerBackendOptions o;
+    o.carve = carve;
+    RunnerBackend sut("toy", &load_toy, o);
+    FrameInputs frames;
+    frames.add(0, 1, std::vector<float>(16, 5.0f));
+    sut.set_job_inputs(&frames);
+    ASSERT_TRUE(sut.prepare(w).ok());
+
+    run_job_numbered(sut, w, 0, 0);
+    EXPECT_EQ(output_of(sut, 0), expected_output(0, 16, 3));
+    run_job_numbered(sut, w, 0, 1);  // the frame
+    EXPECT_EQ(output_of(sut, 0), std::vector<float>(16, 8.0f));
+    run_job_numbered(sut, w, 1, 0);
+    run_job_numbered(sut, w, 0, 2);  // back to the standing input
+    EXPECT_EQ(output_of(sut, 0), expected_output(0, 16, 3));
+    EXPECT_EQ(sut.faults(0).total(), 0u);
+  }
+}
+
+TEST(RunnerBackendTest, ABadFrameOrANanOutputFailsOnlyItsJobAndIsCountedInItsContext) {
+  const Workload w = toy_workload(Policy::kNpEdf, {"toy:3:16", "toy:2:8"});
+  RunnerBackend sut = toy_backend();
+  FrameInputs frames;
+  frames.add(0, 1, std::vector<float>(15, 1.0f));  // one value short
+  std::vector<float> nan(16, 0.0f);
+  nan[3] = std::numeric_limits<float>::quiet_NaN();
+  frames.add(0, 2, nan);
+  sut.set_job_inputs(&frames);
+  ASSERT_TRUE(sut.prepare(w).ok());
+
+  run_job_numbered(sut, w, 0, 0);
+  run_job_numbered(sut, w, 0, 1, SegmentStatus::kFailed);
+  run_job_numbered(sut, w, 1, 0);  // the other task is untouched
+  EXPECT_EQ(output_of(sut, 1), expected_output(1, 8, 2));
+  run_job_numbered(sut, w, 0, 2, SegmentStatus::kFailed);
+  run_job_numbered(sut, w, 1, 1);
+  EXPECT_EQ(output_of(sut, 1), expected_output(1, 8, 2));
+  run_job_numbered(sut, w, 0, 3);  // the next job starts clean
+  EXPECT_EQ(output_of(sut, 0), expected_output(0, 16, 3));
+
+  EXPECT_EQ(sut.faults(0).bad_input, 1u);
+  EXPECT_EQ(sut.faults(0).non_finite, 1u);
+  EXPECT_EQ(sut.faults(0).total(), 2u);
+  EXPECT_EQ(sut.faults(0).last, RunFailure::kNonFinite);
+  EXPECT_EQ(sut.faults(1).total(), 0u);
+}
+
+TEST(RunnerBackendTest, InputFilesAreTheStandingInputAndAWrongSizeNamesTheFile) {
+  testing::TempDir dir;
+  const std::vector<std::int64_t> shape{1, 16};
+  std::vector<float> frame(16);
+  for (std::size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<float>(i);
+  const std::string good = (dir.path() / "frame.npy").string();
+  ASSERT_TRUE(write_npy(good, shape, frame).ok());
+  Workload w = toy_workload(Policy::kNpEdf, {"toy:3:16"});
+  w.tasks[0].model->inputs = {good};
+  RunnerBackend sut = toy_backend();
+  ASSERT_TRUE(sut.prepare(w).ok());
+  run_job_numbered(sut, w, 0, 0);
+  EXPECT_EQ(output_of(sut, 0), plus(frame, 3.0f));
+
+  const std::string small = (dir.path() / "small.npy").string();
+  ASSERT_TRUE(write_npy(small, std::vector<std::int64_t>{1, 4}, std::vector<float>(4)).ok());
+  w.tasks[0].model->inputs = {small};
+  RunnerBackend bad = toy_backend();
+  const Status st = bad.prepare(w);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().message.find("small.npy"), std::string::npos) << st.error().to_string();
+  EXPECT_NE(st.error().message.find("`t0`"), std::string::npos) << st.error().to_string();
+
+  w.tasks[0].model->inputs = {good, good};  // the toy has one input
+  RunnerBackend two = toy_backend();
+  const Status st2 = two.prepare(w);
+  ASSERT_FALSE(st2.ok());
+  EXPECT_NE(st2.error().message.find("2 input files"), std::string::npos);
 }
 
 TEST(RunnerBackendTest, APreemptedJobKeepsItsLiveBytesInItsSlotAndResumesCorrectly) {

@@ -38,12 +38,36 @@ struct RunnerBackendOptions {
   // input shape come from each task (Task::model), and so do its segments and threads when the
   // task gives them (model.segments, model.threads); `memory` is set by the adapter.
   LoadRequest load;
-  // Task i's input is SeededUniform(task_input_seed(seed, i)) over its inputs in order
-  // (seeded_input.hpp): what `aegisrt infer --seed (seed + i)` feeds the same model.
+  // Task i's standing input is its model.inputs files when it names them (checked against the
+  // model's inputs at prepare), else SeededUniform(task_input_seed(seed, i)) over its inputs in
+  // order (seeded_input.hpp): what `aegisrt infer --seed (seed + i)` feeds the same model.
   std::uint32_t seed = 1;
   // Carve every task's activations from one planned arena where the engine allows it (false:
   // each runner reserves its own, as `aegisrt infer` does).
   bool carve = true;
+};
+
+// Where a job's inputs come from when they are not its task's standing input (the embedding API:
+// a submitted frame, or an application's callback).
+class JobInputs {
+ public:
+  virtual ~JobInputs() = default;
+  // The inputs of `job`, one span per model input with inputs()[i].elements() floats each, or an
+  // empty span for the task's standing input. Called on the dispatcher thread at the job's first
+  // segment, inside the measured segment: it must be short and must not block, allocate or throw.
+  // The spans stay valid until the job's first segment returns.
+  virtual std::span<const std::span<const float>> inputs_for(const JobRef& job) = 0;
+};
+
+// What went wrong in one task's jobs so far: its execution context's error state. A failure
+// drops only that job (the scheduler's kBackendFailure); the next job starts clean.
+struct TaskFaults {
+  std::uint64_t non_finite = 0;  // a segment's outputs held NaN or Inf
+  std::uint64_t engine = 0;      // the engine failed, or a segment ran out of order
+  std::uint64_t bad_input = 0;   // JobInputs gave inputs of the wrong size
+  std::uint64_t lost = 0;        // a preempted job's kept bytes were overwritten
+  RunFailure last = RunFailure::kNone;
+  std::uint64_t total() const { return non_finite + engine + bad_input + lost; }
 };
 
 // Where prepare() put one task.
@@ -80,8 +104,13 @@ class RunnerBackend final : public Backend {
   // Loads every task's model, sets its seeded input, plans and carves. Errors: kInvalidArgument
   // for a task without a model or whose declared segments are not the runner's count (scheduler
   // segment k is runner segment k), kResourceExhausted when the arena cannot be reserved, and the
-  // factory's errors, each prefixed with the task's name. Calling it again starts over.
+  // factory's errors, each prefixed with the task's name; an input file that is not a float32
+  // .npy of the model input's element count (kInvalidArgument, naming file and input). Calling it
+  // again starts over.
   Status prepare(const Workload& workload) override;
+  // Per-job inputs (nullptr: every job runs on its task's standing input). Set before the run;
+  // `source` outlives it.
+  void set_job_inputs(JobInputs* source) { job_inputs_ = source; }
   // Readies every runner for the calling thread (ModelRunner::prepare_thread). Before the first
   // job: it runs warm-up inferences in the shared region.
   Status prepare_thread() override;
@@ -95,6 +124,8 @@ class RunnerBackend final : public Backend {
   // when nothing was carved).
   const ModelRunner* runner(TaskId id) const;
   const Carving& carving() const { return carving_; }
+  // The error state of task `id`'s execution context (after the run, or on the dispatcher thread).
+  const TaskFaults& faults(TaskId id) const;
   std::span<const std::byte> arena() const;
 
  private:
@@ -106,6 +137,7 @@ class RunnerBackend final : public Backend {
   RunnerFactory factory_;
   RunnerBackendOptions options_;
   std::vector<TaskState> tasks_;  // by task id
+  JobInputs* job_inputs_ = nullptr;
   std::optional<memory::Arena> arena_;
   Carving carving_;
   // The task whose unfinished job the shared region holds, or kNobody.
