@@ -26,6 +26,7 @@ Dispatcher::Dispatcher(sched::Scheduler& scheduler, backend::Backend& backend,
                        std::vector<TaskId> external, DispatcherOptions options)
     : scheduler_(scheduler), backend_(backend), external_(std::move(external)), options_(options) {
   ring_.resize(std::max<std::uint32_t>(1, options_.submit_capacity));
+  drained_.resize(ring_.size());
   stats_.wake_late.reserve(options_.max_wake_samples);
 }
 
@@ -42,6 +43,7 @@ Status Dispatcher::start() {
     }
     started_ = true;
   }
+  ended_.store(false, std::memory_order_release);
   thread_ = std::thread([this] { body(); });
   std::unique_lock lock(mutex_);
   wake_.wait(lock, [this] { return ready_; });
@@ -49,6 +51,7 @@ Status Dispatcher::start() {
     Error e = *start_error_;
     lock.unlock();
     thread_.join();
+    ended_.store(true, std::memory_order_release);
     return e;
   }
   return Ok{};
@@ -62,15 +65,8 @@ bool Dispatcher::submit(TaskId task) {
       ++stats_.submit_refused;
       return false;
     }
-  }
-  const TimePoint arrival = clock_->now();
-  {
-    const std::lock_guard lock(mutex_);
-    if (ring_size_ == ring_.size() || stop_) {
-      ++stats_.submit_refused;
-      return false;
-    }
-    ring_[(ring_head_ + ring_size_) % ring_.size()] = {task, arrival};
+    // Read under the lock, so that the ring's arrivals are in order whatever the producers.
+    ring_[(ring_head_ + ring_size_) % ring_.size()] = {task, clock_->now()};
     ++ring_size_;
     ++stats_.submitted;
   }
@@ -138,17 +134,22 @@ void Dispatcher::body() {
   if (start_error_) return;
 
   for (;;) {
-    // Outside releases first, in arrival order, then the stop flag.
+    // Outside releases first, in arrival order, then the stop flag. They are taken out of the ring
+    // under the lock and released after it: a release may drop a job, whose outcome callback may
+    // take the application's locks, which a producer may hold while it calls submit().
     bool stop = false;
+    std::size_t taken = 0;
     {
       const std::lock_guard lock(mutex_);
       while (ring_size_ > 0) {
-        const auto [task, arrival] = ring_[ring_head_];
+        drained_[taken++] = ring_[ring_head_];
         ring_head_ = (ring_head_ + 1) % ring_.size();
         --ring_size_;
-        (void)scheduler_.release(task, arrival);
       }
       stop = stop_;
+    }
+    for (std::size_t i = 0; i < taken; ++i) {
+      (void)scheduler_.release(drained_[i].first, drained_[i].second);
     }
     if (stop) {
       stats_.stopped_early = true;
@@ -189,6 +190,7 @@ void Dispatcher::body() {
     record_wake(clock_->now() - a.until);
   }
   scheduler_.stop(clock_->now());
+  ended_.store(true, std::memory_order_release);
 }
 
 }  // namespace aegisrt::runtime

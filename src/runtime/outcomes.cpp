@@ -1,11 +1,11 @@
 #include "aegisrt/runtime/outcomes.hpp"
 
+#include "aegisrt/core/result.hpp"
+
 namespace aegisrt::runtime {
 
-void OutcomeSink::record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) {
-  if (next_ != nullptr) next_->record(r, c);
-  if (!callback_) return;
-  if (r.kind != sched::EventKind::kComplete && r.kind != sched::EventKind::kDrop) return;
+JobOutcome outcome_of(const sched::TraceRecord& r) {
+  AEGISRT_ASSERT(r.kind == sched::EventKind::kComplete || r.kind == sched::EventKind::kDrop);
   JobOutcome o;
   o.task = r.task;
   o.job = r.job;
@@ -20,7 +20,14 @@ void OutcomeSink::record(const sched::TraceRecord& r, std::span<const sched::Can
     o.reason = r.drop;
     o.missed = r.drop == sched::DropReason::kDeadlineAbort;
   }
-  callback_(o);
+  return o;
+}
+
+void OutcomeSink::record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) {
+  if (next_ != nullptr) next_->record(r, c);
+  if (!callback_) return;
+  if (r.kind != sched::EventKind::kComplete && r.kind != sched::EventKind::kDrop) return;
+  callback_(outcome_of(r));
 }
 
 }  // namespace aegisrt::runtime

@@ -83,6 +83,8 @@ class Dispatcher {
   void join();
   // After join().
   const DispatcherStats& stats() const { return stats_; }
+  // The dispatcher thread has ended (or never started); any thread.
+  bool ended() const { return ended_.load(std::memory_order_acquire); }
   // Segments the dispatcher has run so far (any thread; for waiting on progress, not timing).
   std::uint64_t segments_run() const { return segments_run_.load(std::memory_order_acquire); }
   // The run's clock (time 0 at the start of the run); valid after start() returned Ok.
@@ -104,6 +106,9 @@ class Dispatcher {
   DispatcherStats stats_;
   std::thread thread_;
   std::atomic<std::uint64_t> segments_run_{0};
+  std::atomic<bool> ended_{true};
+  // The dispatcher thread's copy of the ring's entries, released outside the lock.
+  std::vector<std::pair<TaskId, TimePoint>> drained_;
 
   // Guarded by mutex_: the outside-release ring, the stop flag, the start handshake.
   std::mutex mutex_;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include "aegisrt/core/task.hpp"
 #include "aegisrt/core/time.hpp"
@@ -26,7 +27,14 @@ struct JobOutcome {
   TimePoint at;         // completion or drop time
   Duration response;    // kCompleted: at - arrival
   bool missed = false;  // completed after its deadline, or dropped at it (on_miss: abort)
+  // kCompleted, under the embedding API with keep_outputs: the job's outputs in the runner's
+  // memory, one span per model output, valid during the callback only. Empty otherwise.
+  std::span<const std::span<const float>> outputs;
 };
+
+// The outcome a kComplete or kDrop record states (its `outputs` empty). Any other record: a
+// broken invariant (an assertion).
+JobOutcome outcome_of(const sched::TraceRecord& r);
 
 using OutcomeCallback = std::function<void(const JobOutcome&)>;
 
