@@ -31,7 +31,7 @@ constexpr sched::DropReason kReportedDrops[] = {
     sched::DropReason::kRejected,        sched::DropReason::kShed,
     sched::DropReason::kDeadlineAbort,   sched::DropReason::kBackendFailure,
     sched::DropReason::kOverrun,         sched::DropReason::kSkipped,
-    sched::DropReason::kTooEarly,
+    sched::DropReason::kTooEarly,        sched::DropReason::kStopped,
 };
 
 // Milliseconds with three decimals and no unit: the column headers and the sentence name it.

@@ -61,12 +61,18 @@ bool Dispatcher::submit(TaskId task) {
   const bool external = std::find(external_.begin(), external_.end(), task) != external_.end();
   {
     const std::lock_guard lock(mutex_);
-    if (!external || !ready_ || start_error_ || ring_size_ == ring_.size() || stop_) {
+    if (!external || !ready_ || start_error_ || ring_size_ == ring_.size() || stop_ || closed_) {
       ++stats_.submit_refused;
       return false;
     }
-    // Read under the lock, so that the ring's arrivals are in order whatever the producers.
-    ring_[(ring_head_ + ring_size_) % ring_.size()] = {task, clock_->now()};
+    // Read under the lock, so that the ring's arrivals are in order whatever the producers. A
+    // frame at or after the horizon would not be released: refused here, so that none is lost.
+    const TimePoint now = clock_->now();
+    if (now >= TimePoint() + scheduler_.horizon()) {
+      ++stats_.submit_refused;
+      return false;
+    }
+    ring_[(ring_head_ + ring_size_) % ring_.size()] = {task, now};
     ++ring_size_;
     ++stats_.submitted;
   }
@@ -156,7 +162,13 @@ void Dispatcher::body() {
       break;
     }
     const sched::Action a = scheduler_.next(clock_->now());
-    if (a.kind == sched::Action::Kind::kDone) break;
+    if (a.kind == sched::Action::Kind::kDone) {
+      // Closed under the lock: a frame submitted since the ring was drained is released first.
+      const std::lock_guard lock(mutex_);
+      if (ring_size_ > 0) continue;
+      closed_ = true;
+      break;
+    }
     if (a.kind == sched::Action::Kind::kRun) {
       const TimePoint start = clock_->now();
       const backend::SegmentStatus status = backend_.run_segment(a.job, a.segment);

@@ -44,6 +44,8 @@ const char* to_string(DropReason r) {
       return "skipped_after_overrun";
     case DropReason::kTooEarly:
       return "too_early";
+    case DropReason::kStopped:
+      return "run_stopped";
     case DropReason::kCount:
       break;
   }

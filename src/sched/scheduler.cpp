@@ -238,6 +238,25 @@ struct Scheduler::Impl {
     drop(ts, j, now, DropReason::kDeadlineAbort);
   }
 
+  // A run stopped before its end (Dispatcher::request_stop) leaves no job unaccounted for: each
+  // one still running between segments, switched out or queued is dropped as kStopped.
+  void drop_unfinished(TimePoint now) {
+    for (TaskState& ts : tasks) {
+      if (has_current && current_task == ts.task->id) {
+        has_current = false;
+        drop(ts, current, now, DropReason::kStopped);
+      }
+      if (ts.has_in_progress) {
+        ts.has_in_progress = false;
+        drop(ts, ts.in_progress, now, DropReason::kStopped);
+      }
+      while (!ts.queue.empty()) {
+        const Job j = ts.queue.pop_front();
+        drop(ts, j, now, DropReason::kStopped);
+      }
+    }
+  }
+
   void abort_expired(TimePoint now) {
     for (TaskId id : abort_tasks) {
       TaskState& ts = tasks[id];
@@ -388,9 +407,10 @@ struct Scheduler::Impl {
     if (!calendar.empty()) {
       a.kind = Action::Kind::kIdle;
       a.until = TimePoint::from_ns(calendar.front().first);
-    } else if (has_external) {
+    } else if (has_external && now < TimePoint() + opts.horizon) {
+      // Outside releases may still come until the horizon; none after it (RunOptions::horizon).
       a.kind = Action::Kind::kIdle;
-      a.until = TimePoint::max();
+      a.until = TimePoint() + opts.horizon;
     } else {
       a.kind = Action::Kind::kDone;
     }
@@ -499,6 +519,8 @@ Scheduler::Scheduler(const Workload& workload, TraceSink* trace)
     : impl_(std::make_unique<Impl>(workload, trace)) {}
 
 Scheduler::~Scheduler() = default;
+
+Duration Scheduler::horizon() const { return impl_->opts.horizon; }
 
 std::uint64_t max_releases(const Task& task, Duration horizon) {
   if (horizon <= task.phase || task.period <= Duration::zero()) return 0;
@@ -622,6 +644,7 @@ void Scheduler::finished(const backend::JobRef& job, std::uint32_t segment,
 }
 
 void Scheduler::stop(TimePoint now) {
+  impl_->drop_unfinished(now);
   impl_->stats.end = std::max(now, TimePoint() + impl_->opts.horizon);
 }
 

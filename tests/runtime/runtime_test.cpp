@@ -190,6 +190,51 @@ TEST(RuntimeTest, OnOutcomeSeesEveryJobOfTheRunOnce) {
   }
 }
 
+TEST(RuntimeTest, AStoppedRunAccountsForEveryJobItReleased) {
+  RealtimeOptions o = submitting(Duration::s(600));
+  std::vector<std::set<std::uint64_t>> seen(2);
+  std::uint64_t stopped = 0;
+  o.on_outcome = [&](const JobOutcome& j) {
+    seen[j.task].insert(j.job);
+    stopped += j.reason == sched::DropReason::kStopped ? 1 : 0;
+  };
+  auto made = Runtime::create(camera_workload(), o);
+  ASSERT_TRUE(made.ok());
+  Runtime& rt = **made;
+  ASSERT_TRUE(rt.start().ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(rt.submit(1, {}).status, SubmitStatus::kAccepted);
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(rt.submit(1, {}).status, SubmitStatus::kAccepted);  // and stop right away
+  rt.stop();
+  auto report = rt.finish();
+  ASSERT_TRUE(report.ok());
+  std::uint64_t unfinished = 0;
+  for (TaskId t = 0; t < 2; ++t) {
+    const sched::TaskStats& s = report->stats.tasks[t];
+    EXPECT_EQ(seen[t].size(), s.released) << "task " << t;
+    EXPECT_EQ(s.completed + s.dropped_total(), s.released) << "task " << t;
+    unfinished += s.dropped[static_cast<std::size_t>(sched::DropReason::kStopped)];
+  }
+  EXPECT_EQ(report->stats.tasks[1].released, 4u);
+  EXPECT_EQ(stopped, unfinished);
+}
+
+TEST(RuntimeTest, ARunWithASubmittedTaskEndsAtItsDurationAndRefusesLaterFrames) {
+  auto made = Runtime::create(camera_workload(), submitting(Duration::ms(100)));
+  ASSERT_TRUE(made.ok());
+  Runtime& rt = **made;
+  ASSERT_TRUE(rt.start().ok());
+  EXPECT_EQ(rt.submit(1, {}).status, SubmitStatus::kAccepted);
+  auto report = rt.finish();  // no stop(): the duration ends it
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->dispatcher.stopped_early);
+  EXPECT_EQ(report->stats.tasks[1].released, 1u);
+  EXPECT_EQ(report->stats.tasks[1].completed, 1u);
+  EXPECT_EQ(rt.submit(1, {}).status, SubmitStatus::kStopped);
+}
+
 TEST(RuntimeTest, ARefusedSetIsARuntimeThatExplainsAndDoesNotStart) {
   Workload w = camera_workload();
   w.tasks[0].segments[0].wcet = Duration::ms(9);  // 0.9 + 0.1 utilisation and blocking by 2 ms

@@ -30,10 +30,10 @@ TEST(StateMachineTest, AnExternalTaskRunsOnlyWhatIsReleasedFromOutside) {
   opts.external = {0};
   ASSERT_TRUE(sut.prepare(opts).ok());
 
-  // Nothing in the calendar: idle until an outside event.
+  // Nothing in the calendar: idle until an outside event, at most until the horizon.
   const Action idle = sut.next(at(0));
   EXPECT_EQ(idle.kind, Action::Kind::kIdle);
-  EXPECT_EQ(idle.until, TimePoint::max());
+  EXPECT_EQ(idle.until, at(100));
 
   ASSERT_TRUE(sut.release(0, at(7)));  // a frame arrives at 7
   const Action run = sut.next(at(7));
@@ -44,7 +44,8 @@ TEST(StateMachineTest, AnExternalTaskRunsOnlyWhatIsReleasedFromOutside) {
   EXPECT_EQ(finish_at_wcet(sut, run, at(7)), at(10));
 
   EXPECT_EQ(sut.next(at(10)).kind, Action::Kind::kIdle);
-  sut.stop(at(10));
+  EXPECT_EQ(sut.next(at(100)).kind, Action::Kind::kDone);  // no outside release after the horizon
+  sut.stop(at(100));
   const TaskStats& st = sut.stats().tasks[0];
   EXPECT_EQ(st.released, 1u);
   EXPECT_EQ(st.completed, 1u);

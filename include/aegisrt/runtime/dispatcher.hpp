@@ -117,6 +117,7 @@ class Dispatcher {
   std::size_t ring_head_ = 0;
   std::size_t ring_size_ = 0;
   bool stop_ = false;
+  bool closed_ = false;  // the run is over: submit() refuses
   bool started_ = false;
   bool ready_ = false;
   std::optional<Error> start_error_;

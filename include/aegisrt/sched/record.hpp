@@ -35,6 +35,7 @@ enum class DropReason : std::uint8_t {
   kOverrun,          // overran its time budget, and its task says on_overrun: abort
   kSkipped,          // released after its task's previous job overran (on_overrun: skip_next)
   kTooEarly,         // an outside release before the task's minimum inter-arrival time allows
+  kStopped,          // still queued or unfinished when the run was stopped
   kCount,
 };
 

@@ -119,10 +119,13 @@ class Scheduler {
   void finished(const backend::JobRef& job, std::uint32_t segment, backend::SegmentStatus status,
                 TimePoint start, TimePoint end);
 
-  // Ends the run at `now`: fixes RunStats::end (the later of `now` and the horizon).
+  // Ends the run at `now`: drops every job not finished yet (DropReason::kStopped, traced) and
+  // fixes RunStats::end (the later of `now` and the horizon).
   void stop(TimePoint now);
 
   const RunStats& stats() const;
+  // The run's horizon (RunOptions::horizon), after prepare().
+  Duration horizon() const;
 
  private:
   struct Impl;
