@@ -87,6 +87,25 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
       dropped[sched::to_string(static_cast<sched::DropReason>(k))] = st.dropped[k];
     }
     const Duration bound = bound_or_max(r, t.id);
+    // The runtime's view of the task (app::RuntimeTelemetry): when its jobs started after their
+    // arrival, its longest queue, its execution context's faults, its refused submits.
+    nlohmann::json runtime = nullptr;
+    if (t.id < r.telemetry.tasks.size()) {
+      const app::RuntimeTelemetry::Task& rt = r.telemetry.tasks[t.id];
+      const Summary start = summarize(rt.start_latency);
+      runtime = {{"start_latency_ns",
+                  {{"p50", ns_or_null(start.p50)},
+                   {"p99", ns_or_null(start.p99)},
+                   {"max", ns_or_null(start.max)}}},
+                 {"start_latency_histogram", histogram_json(rt.start_latency)},
+                 {"max_queue", rt.max_queue},
+                 {"faults",
+                  {{"non_finite", rt.faults.non_finite},
+                   {"engine", rt.faults.engine},
+                   {"bad_input", rt.faults.bad_input},
+                   {"lost", rt.faults.lost}}},
+                 {"submit_refused", rt.submit_refused}};
+    }
     out["tasks"].push_back(
         {{"name", t.name},
          {"released", st.released},
@@ -103,8 +122,10 @@ nlohmann::json telemetry_json(const app::RealtimeReport& r, Duration duration) {
          {"histogram", histogram_json(st.responses)},
          {"response_bound_ns",
           bound == Duration::max() ? nlohmann::json(nullptr) : nlohmann::json(bound.count())},
-         {"max_within_bound", within_bound(r, t.id, s)}});
+         {"max_within_bound", within_bound(r, t.id, s)},
+         {"runtime", runtime}});
   }
+  out["completions_lost"] = r.telemetry.completions_lost;
   const Summary wake = summarize(r.dispatcher.wake_late);
   out["dispatcher"] = {{"timed_wakeups", r.dispatcher.wakeups},
                        {"wake_late_ns",

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -289,6 +290,25 @@ TEST(RunCliTest, RunsASimWorkloadAndRefusesAnOverload) {
   EXPECT_NE(telemetry.find("\"overruns\""), std::string::npos);
   EXPECT_NE(telemetry.find("\"histogram\""), std::string::npos);
   EXPECT_NE(telemetry.find("\"max_rss_bytes\""), std::string::npos);
+  // The runtime's per-task figures: a start latency for every job that started, the longest queue.
+  const nlohmann::json t = nlohmann::json::parse(telemetry);
+  ASSERT_FALSE(t["tasks"].empty());
+  for (const nlohmann::json& task : t["tasks"]) {
+    SCOPED_TRACE(task["name"].get<std::string>());
+    const nlohmann::json& rt = task["runtime"];
+    ASSERT_TRUE(rt.is_object());
+    std::uint64_t started = 0;
+    for (const nlohmann::json& bucket : rt["start_latency_histogram"]) {
+      started += bucket[2].get<std::uint64_t>();
+    }
+    EXPECT_GE(started, task["completed"].get<std::uint64_t>());
+    EXPECT_LE(started, task["released"].get<std::uint64_t>());
+    if (task["released"].get<std::uint64_t>() > 0) {
+      EXPECT_GE(rt["max_queue"].get<int>(), 1);
+    }
+    EXPECT_EQ(rt["faults"]["engine"].get<int>(), 0);
+  }
+  EXPECT_EQ(t["completions_lost"].get<int>(), 0);
   EXPECT_NE(run.out.find("overruns"), std::string::npos);
   const std::string overload = std::string(AEGISRT_SOURCE_DIR) + "/examples/overload.yaml";
   const auto refused = testing::run_cli("run '" + overload + "' --duration 100ms");
