@@ -4,6 +4,7 @@
 // allocation once it runs. Counts only; no time is asserted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -227,6 +228,52 @@ TEST(RuntimeCpuTest, SubmittedFramesComeBackWithTheirOutputsAndEachFaultCostsOnl
   EXPECT_EQ(back.dropped[static_cast<std::size_t>(sched::DropReason::kBackendFailure)], 0u);
   EXPECT_EQ(report->telemetry.tasks[1].faults.total(), 0u);
   EXPECT_EQ(back.completed + back.dropped_total(), back.released);
+}
+
+TEST(RuntimeCpuTest, AnInputCallbackFeedsEachJobOfASelfReleasingTask) {
+  std::string model;
+  if (const std::string why = face_or_skip_reason(model); !why.empty()) GTEST_SKIP() << why;
+  Workload w = face_workload(model);
+  w.tasks[0].arrival = ArrivalKind::kPeriodic;
+  const std::size_t n = 128 * 128 * 3;
+  const std::vector<std::vector<float>> frames = {frame(n, 0.0), frame(n, 1.5)};
+  std::vector<std::uint64_t> asked;  // written on the dispatcher thread, read after finish
+  asked.reserve(64);
+  RealtimeOptions o;
+  o.duration = Duration::ms(200);  // 5 jobs of each task
+  o.completion_capacity = 64;
+  o.input_callbacks = {{"front", [&](std::uint64_t job, std::span<const std::span<float>> in) {
+                          if (asked.size() < asked.capacity()) asked.push_back(job);
+                          const std::vector<float>& f = frames[job % 2];
+                          std::copy(f.begin(), f.end(), in[0].begin());
+                        }}};
+  auto made = Runtime::create(w, o);
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  Runtime& rt = **made;
+  ASSERT_TRUE(rt.start().ok());
+  auto report = rt.finish();
+  ASSERT_TRUE(report.ok());
+
+  const std::vector<std::vector<std::vector<float>>> want = {reference(model, frames[0]),
+                                                             reference(model, frames[1])};
+  std::size_t checked = 0;
+  Completion c;
+  while (rt.poll(c)) {
+    if (c.outcome.task != 0 || c.outcome.status != JobOutcome::Status::kCompleted) continue;
+    SCOPED_TRACE("job " + std::to_string(c.outcome.job));
+    const auto& expected = want[c.outcome.job % 2];
+    ASSERT_EQ(c.outputs.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_LE(max_abs_difference(c.outputs[i], expected[i]), 1e-4) << "output " << i;
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, report->stats.tasks[0].completed);
+  EXPECT_GE(checked, 2u);
+  // Asked once per job that started, in job order.
+  ASSERT_FALSE(asked.empty());
+  for (std::size_t i = 1; i < asked.size(); ++i) EXPECT_LT(asked[i - 1], asked[i]);
+  EXPECT_GE(asked.size(), checked);
 }
 
 TEST(RuntimeCpuTest, NoThreadAllocatesWhileTheRunRuns) {
