@@ -34,7 +34,7 @@ constexpr const char* kFace = "face_detection_front_128x128_barracuda.onnx";
 // Faults a frame asks for, by its first pixel (a marker no image in [-1, 1] holds).
 constexpr float kNanMarker = 7.0f;      // segment 1 reports a NaN output
 constexpr float kEngineMarker = 8.0f;   // segment 0 fails in the engine
-constexpr float kOverrunMarker = 9.0f;  // segment 1 runs 30 ms past its 4 ms WCET
+constexpr float kOverrunMarker = 9.0f;  // segment 1 runs 40 ms past its 12 ms WCET
 
 // The cpu runner of the real model, with faults injected where a frame asks for them; every call
 // goes to the real runner, so everything else is what `cpu` does.
@@ -56,7 +56,7 @@ class FaultyRunner final : public backend::ModelRunner {
     const backend::RunFailure real = real_->run_segment(k);
     if (k == 1 && marker_ == kNanMarker) return backend::RunFailure::kNonFinite;
     if (k == 1 && marker_ == kOverrunMarker) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      std::this_thread::sleep_for(std::chrono::milliseconds(40));
     }
     return real;
   }
@@ -73,9 +73,10 @@ Result<std::unique_ptr<backend::ModelRunner>> load_faulty(const backend::LoadReq
   return std::unique_ptr<backend::ModelRunner>(std::make_unique<FaultyRunner>(std::move(*real)));
 }
 
-// A front camera whose frames are submitted (at least 40 ms apart) and a periodic back task on the
-// same model that feeds itself, both in three segments under limited-preemptive EDF. The segment
-// WCETs are generous stated bounds (a slow machine makes the counts differ, never a wrong result).
+// A front camera whose frames are submitted (at least 100 ms apart) and a periodic back task at
+// 200 ms on the same model that feeds itself, both in three segments under limited-preemptive EDF.
+// The segment WCETs are stated bounds about ten times what a segment takes here, so that a slow
+// machine (AddressSanitizer, other tests beside) does not overrun them.
 Workload face_workload(const std::string& model) {
   Workload w;
   w.name = "faces";
@@ -85,10 +86,10 @@ Workload face_workload(const std::string& model) {
     Task t;
     t.name = name;
     t.id = static_cast<TaskId>(w.tasks.size());
-    t.period = t.deadline = Duration::ms(40);
+    t.period = t.deadline = Duration::ms(w.tasks.empty() ? 100 : 200);
     t.model = ModelSpec{model, {}};
     t.model->max_segments = 3;
-    t.segments = {{"s0", Duration::ms(4)}, {"s1", Duration::ms(4)}, {"s2", Duration::ms(4)}};
+    t.segments = {{"s0", Duration::ms(12)}, {"s1", Duration::ms(12)}, {"s2", Duration::ms(12)}};
     w.tasks.push_back(t);
   }
   w.tasks[0].arrival = ArrivalKind::kSporadic;
@@ -174,7 +175,7 @@ TEST(RuntimeCpuTest, SubmittedFramesComeBackWithTheirOutputsAndEachFaultCostsOnl
   for (const std::vector<float>& f : frames) {
     const app::SubmitResult r = rt.submit(front, {std::span<const float>(f)});
     EXPECT_EQ(r.status, SubmitStatus::kAccepted);
-    std::this_thread::sleep_for(std::chrono::milliseconds(60));  // past the 40 ms minimum gap
+    std::this_thread::sleep_for(std::chrono::milliseconds(110));  // past the 100 ms minimum gap
   }
   std::vector<Completion> got(frames.size());
   std::size_t have = 0;
@@ -240,7 +241,7 @@ TEST(RuntimeCpuTest, AnInputCallbackFeedsEachJobOfASelfReleasingTask) {
   std::vector<std::uint64_t> asked;  // written on the dispatcher thread, read after finish
   asked.reserve(64);
   RealtimeOptions o;
-  o.duration = Duration::ms(200);  // 5 jobs of each task
+  o.duration = Duration::ms(500);  // 5 jobs of front, 3 of back
   o.completion_capacity = 64;
   o.input_callbacks = {{"front", [&](std::uint64_t job, std::span<const std::span<float>> in) {
                           if (asked.size() < asked.capacity()) asked.push_back(job);
