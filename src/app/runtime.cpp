@@ -83,6 +83,7 @@ struct Runtime::Impl final : backend::JobInputs, sched::TraceSink {
   std::vector<TaskIO> io;
   Mutex inputs_mutex;  // every TaskIO's slots and next_job
 
+  std::size_t completion_capacity = 0;  // ring.size(), fixed before the run (read without the lock)
   Mutex completions_mutex;
   std::condition_variable completions_cv;
   std::vector<StoredCompletion> ring AEGISRT_GUARDED_BY(completions_mutex);
@@ -139,7 +140,7 @@ struct Runtime::Impl final : backend::JobInputs, sched::TraceSink {
       o.outputs = t.out_views;
     }
     if (opts.on_outcome) opts.on_outcome(o);
-    if (!ring.empty()) push_completion(o);
+    if (completion_capacity > 0) push_completion(o);
     if (t.submitted) {
       MutexLock lock(inputs_mutex);
       for (InputSlot& s : t.slots) {
@@ -217,7 +218,8 @@ Status Runtime::Impl::prepare() {
     if (!io[it->id].submitted) external.push_back(it->id);
     io[it->id].submitted = true;
   }
-  for (auto& [name, callback] : opts.input_callbacks) {
+  for (auto& entry : opts.input_callbacks) {
+    const std::string& name = entry.first;
     auto it =
         std::find_if(w.tasks.begin(), w.tasks.end(), [&](const Task& t) { return t.name == name; });
     if (it == w.tasks.end() || !it->model || io[it->id].submitted) {
@@ -227,7 +229,7 @@ Status Runtime::Impl::prepare() {
                         "an input callback feeds a periodic or sporadic task with a model that "
                         "is not submitted");
     }
-    io[it->id].callback = callback;
+    io[it->id].callback = entry.second;
   }
 
   sched::RunOptions run;
@@ -298,6 +300,7 @@ Status Runtime::Impl::prepare() {
   {
     MutexLock lock(completions_mutex);
     ring.resize(opts.completion_capacity);
+    completion_capacity = ring.size();
     for (StoredCompletion& s : ring) {
       s.data.reserve(opts.keep_outputs ? most_output : 0);
       s.sizes.reserve(most_outputs);
