@@ -168,8 +168,10 @@ struct Scheduler::Impl {
     emit(r);
   }
 
-  // Releases the task's next job, arriving at `arrival` and released at `release`.
-  void release_job(TaskState& ts, TimePoint arrival, TimePoint release) {
+  // Releases the task's next job, arriving at `arrival` and released at `release`; `refuse`
+  // other than kNone drops it at once for that reason (an outside release that came too early).
+  void release_job(TaskState& ts, TimePoint arrival, TimePoint release,
+                   DropReason refuse = DropReason::kNone) {
     const Task& t = *ts.task;
     Job j;
     j.seq = ts.next_seq;
@@ -181,7 +183,9 @@ struct Scheduler::Impl {
     ++ts.next_seq;
     ++stats.tasks[t.id].released;
 
-    if (ts.skip_next) {
+    if (refuse != DropReason::kNone) {
+      drop(ts, j, j.release, refuse);
+    } else if (ts.skip_next) {
       // The task's previous job overran and its task says on_overrun: skip_next.
       ts.skip_next = false;
       drop(ts, j, j.release, DropReason::kSkipped);
@@ -494,18 +498,7 @@ struct Scheduler::Impl {
     TimePoint nominal = at;
     if (ts.has_nominal) nominal = std::max(ts.last_nominal + t.period, at - t.jitter);
     if (nominal > at) {
-      Job j;
-      j.seq = ts.next_seq++;
-      j.arrival = at;
-      j.release = at;
-      j.deadline = at + t.deadline;
-      j.remaining = t.wcet();
-      ++releases_since_step;
-      ++stats.tasks[t.id].released;
-      TraceRecord r = job_record(EventKind::kRelease, at, t.id, j);
-      r.value = static_cast<std::int64_t>(ts.queue.size());
-      emit(r);
-      drop(ts, j, at, DropReason::kTooEarly);
+      release_job(ts, at, at, DropReason::kTooEarly);
       return true;
     }
     ts.has_nominal = true;
