@@ -201,9 +201,12 @@ Status Runtime::Impl::prepare() {
   Workload& w = report.workload;
   io.resize(w.tasks.size());
   refused.assign(w.tasks.size(), 0);
+  const auto task_named = [&w](const std::string& name) {
+    return std::find_if(w.tasks.begin(), w.tasks.end(),
+                        [&](const Task& t) { return t.name == name; });
+  };
   for (const std::string& name : opts.submitted) {
-    auto it =
-        std::find_if(w.tasks.begin(), w.tasks.end(), [&](const Task& t) { return t.name == name; });
+    const auto it = task_named(name);
     if (it == w.tasks.end()) {
       return make_error(ErrorCode::kInvalidArgument,
                         "submitted task `" + name + "` is not a task of workload `" + w.name + "`",
@@ -212,16 +215,14 @@ Status Runtime::Impl::prepare() {
     if (it->arrival != ArrivalKind::kSporadic) {
       return make_error(ErrorCode::kInvalidArgument,
                         "task `" + name + "` is periodic: it releases its own jobs",
-                        "make it `arrival: sporadic` with `min_interarrival` the least gap "
-                        "between frames, so that submit() releases its jobs");
+                        "make it sporadic: `min_interarrival_ms` (the least gap between frames) "
+                        "instead of `period_ms`, so that submit() releases its jobs");
     }
     if (!io[it->id].submitted) external.push_back(it->id);
     io[it->id].submitted = true;
   }
-  for (auto& entry : opts.input_callbacks) {
-    const std::string& name = entry.first;
-    auto it =
-        std::find_if(w.tasks.begin(), w.tasks.end(), [&](const Task& t) { return t.name == name; });
+  for (auto& [name, callback] : opts.input_callbacks) {
+    const auto it = task_named(name);
     if (it == w.tasks.end() || !it->model || io[it->id].submitted) {
       return make_error(ErrorCode::kInvalidArgument,
                         "input callback for `" + name +
@@ -229,7 +230,7 @@ Status Runtime::Impl::prepare() {
                         "an input callback feeds a periodic or sporadic task with a model that "
                         "is not submitted");
     }
-    io[it->id].callback = entry.second;
+    io[it->id].callback = callback;
   }
 
   sched::RunOptions run;
