@@ -13,23 +13,14 @@
 #include "aegisrt/app/run.hpp"
 #include "aegisrt/runtime/timed_sim_backend.hpp"
 #include "model/model_cache.hpp"
+#include "runtime/sim_tasks.hpp"
 #include "support/cli.hpp"
 #include "support/engines.hpp"
 
 namespace aegisrt {
 namespace {
 
-Task sim_task(const char* name, TaskId id, Duration period, Duration wcet) {
-  Task t;
-  t.name = name;
-  t.id = id;
-  t.period = t.deadline = period;
-  t.segments = {{"seg0", wcet}};
-  t.sim = SimSpec{};
-  t.sim->distribution = Distribution::kUniform;
-  t.sim->bcet_fraction = 0.5;
-  return t;
-}
+using testing::sim_task;
 
 Workload two_tasks() {
   Workload w;

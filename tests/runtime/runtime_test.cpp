@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/sim_tasks.hpp"
+
 namespace aegisrt {
 namespace {
 
@@ -19,15 +21,7 @@ using app::Runtime;
 using app::SubmitStatus;
 using runtime::JobOutcome;
 
-Task sim_task(const char* name, TaskId id, Duration period, Duration wcet) {
-  Task t;
-  t.name = name;
-  t.id = id;
-  t.period = t.deadline = period;
-  t.segments = {{"seg0", wcet}};
-  t.sim = SimSpec{};
-  return t;
-}
+using testing::sim_task;
 
 // A periodic camera-independent task and an event-driven one (frames at least 20 ms apart).
 Workload camera_workload() {
