@@ -23,11 +23,4 @@ JobOutcome outcome_of(const sched::TraceRecord& r) {
   return o;
 }
 
-void OutcomeSink::record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) {
-  if (next_ != nullptr) next_->record(r, c);
-  if (!callback_) return;
-  if (r.kind != sched::EventKind::kComplete && r.kind != sched::EventKind::kDrop) return;
-  callback_(outcome_of(r));
-}
-
 }  // namespace aegisrt::runtime

@@ -1,10 +1,10 @@
 // What happened to each job, as it happens: the completion path of the embedding API.
 //
-// OutcomeSink sits between the scheduler and its trace sink. It forwards every record and, for
-// each job that completes or is dropped, calls the application's callback with the job's outcome.
-// The callback runs on the dispatcher thread inside the scheduler's step, right after the job's
-// last segment (when a model's outputs are still the job's): it must be short, must not block or
-// throw, and may call only Dispatcher::submit and Dispatcher::request_stop.
+// The embedding API's trace sink (app::Runtime) turns each kComplete and kDrop record into a
+// JobOutcome and calls the application's callback with it. The callback runs on the dispatcher
+// thread inside the scheduler's step, right after the job's last segment (when a model's outputs
+// are still the job's): it must be short, must not block or throw, and may call only submit and
+// stop.
 #pragma once
 
 #include <cstdint>
@@ -37,17 +37,5 @@ struct JobOutcome {
 JobOutcome outcome_of(const sched::TraceRecord& r);
 
 using OutcomeCallback = std::function<void(const JobOutcome&)>;
-
-class OutcomeSink final : public sched::TraceSink {
- public:
-  // `next` (may be null) receives every record; `callback` every job's outcome.
-  OutcomeSink(sched::TraceSink* next, OutcomeCallback callback)
-      : next_(next), callback_(std::move(callback)) {}
-  void record(const sched::TraceRecord& r, std::span<const sched::Candidate> c) override;
-
- private:
-  sched::TraceSink* next_;
-  OutcomeCallback callback_;
-};
 
 }  // namespace aegisrt::runtime
