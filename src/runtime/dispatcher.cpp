@@ -179,7 +179,7 @@ void Dispatcher::body() {
     // kIdle with no external task: nothing but a stop can come before the release, so sleep on
     // the clock itself (clock_nanosleep, TIMER_ABSTIME), in slices of at most kStopSlice so that
     // a stop is seen soon; only the last slice's lateness is the timer's.
-    if (external_.empty() && a.until != TimePoint::max()) {
+    if (external_.empty()) {
       for (;;) {
         const TimePoint now = clock_->now();
         if (now >= a.until) break;
@@ -192,11 +192,6 @@ void Dispatcher::body() {
     // kIdle: sleep until the next calendar release, an outside release or a stop.
     std::unique_lock lock(mutex_);
     const auto woken = [this] { return stop_ || ring_size_ > 0; };
-    if (a.until == TimePoint::max()) {
-      if (external_.empty()) break;  // nothing can ever arrive: the run is over
-      wake_.wait(lock, woken);
-      continue;
-    }
     if (wake_.wait_until(lock, chrono_deadline(*clock_, a.until), woken)) continue;
     lock.unlock();
     record_wake(clock_->now() - a.until);

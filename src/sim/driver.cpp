@@ -8,9 +8,8 @@ void drive(sched::Scheduler& scheduler, VirtualClock& clock, backend::Backend& b
     clock.advance(a.overhead);
     if (a.kind == sched::Action::Kind::kDone) break;
     if (a.kind == sched::Action::Kind::kIdle) {
-      // Outside releases never come in virtual time: an idle scheduler with an empty calendar
-      // (only external tasks left) is done.
-      if (a.until == TimePoint::max()) break;
+      // Outside releases never come in virtual time: with only external tasks left the scheduler
+      // idles until the horizon, then says kDone.
       clock.sleep_until(a.until);
       continue;
     }

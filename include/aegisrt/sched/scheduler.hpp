@@ -73,7 +73,8 @@ struct Action {
   Kind kind = Kind::kDone;
   backend::JobRef job;  // kRun
   std::uint32_t segment = 0;
-  // kIdle: the next calendar release; TimePoint::max() when only outside releases can come.
+  // kIdle: the next calendar release or, when only outside releases can come, the horizon (after
+  // which next() says kDone); always finite.
   TimePoint until;
   // The dispatcher time this step stands for in the analysis model (docs/design/0010): one
   // `release` overhead per job released since the last step, one `dispatch` per segment run
